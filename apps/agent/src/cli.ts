@@ -1,0 +1,16 @@
+import { Command } from "commander";
+import { versionText } from "./version.js";
+
+/** Builds the `nomad` command tree. Subcommands arrive with the issues that implement them. */
+export function buildCli(): Command {
+  const program = new Command("nomad")
+    .description("A TypeScript implementation of the HashiCorp Nomad agent")
+    .showHelpAfterError();
+  program
+    .command("version")
+    .description("Prints the Nomad version")
+    .action(() => {
+      process.stdout.write(versionText());
+    });
+  return program;
+}

@@ -1,0 +1,2 @@
+export { buildCli } from "./cli.js";
+export { agentVersion, versionText } from "./version.js";

@@ -1,0 +1,126 @@
+// The contract between the pure core and whoever drives it (the runtime RaftNode, the simulator,
+// tests). The driver's duties, in order, for each Ready (etcd/raft's loop):
+//   1. persist `hardState` (if set) and `entries` (append, truncating a conflicting suffix);
+//      persist and restore `snapshot` (if set) before applying anything after it;
+//   2. only then send `messages`;
+//   3. apply `committed` to the FSM in order; answer `readStates` once applied >= their index;
+//   4. call `advance(ready)`.
+// The core never reads a clock, random source, timer, socket or disk: time is `tick()`,
+// randomness is `CoreConfig.random`, snapshots are read through `CoreConfig.snapshots`.
+import type { Message } from "./messages.js";
+import type { Configuration, HardState, LogEntry, NodeId, Role, SnapshotMeta } from "./types.js";
+
+export interface CoreConfig {
+  readonly id: NodeId;
+  /** Ticks between heartbeats a leader sends. */
+  readonly heartbeatTicks: number;
+  /** A follower campaigns after a random timeout in [electionTicks, 2*electionTicks). */
+  readonly electionTicks: number;
+  /** Run a pre-vote round before incrementing the term (thesis 9.6). */
+  readonly preVote: boolean;
+  /** A leader that has not heard from a quorum for electionTicks steps down. */
+  readonly checkQuorum: boolean;
+  /** Serve reads from the leader lease instead of a ReadIndex round (needs checkQuorum). */
+  readonly leaseReads: boolean;
+  readonly maxAppendEntries: number;
+  readonly maxInflightAppends: number;
+  readonly maxInflightBytes: number;
+  readonly snapshotChunkBytes: number;
+  /** Largest snapshot a follower buffers while receiving it. */
+  readonly maxSnapshotBytes: number;
+  /** Uniform random in [0, 1) from a seeded PRNG. */
+  readonly random: () => number;
+  /** Synchronous access to the newest local snapshot, used by a leader to stream it. */
+  readonly snapshots: SnapshotSource;
+}
+
+export interface SnapshotSource {
+  latest(): SnapshotMeta | undefined;
+  read(meta: SnapshotMeta, offset: number, maxBytes: number): { data: Uint8Array; totalBytes: number };
+}
+
+export interface CoreRestore {
+  readonly hardState: HardState;
+  readonly snapshot: SnapshotMeta | undefined;
+  /** The log after the snapshot (or from index 1), as recovered from the LogStore. */
+  readonly entries: readonly LogEntry[];
+}
+
+/** A linearizable read confirmed by the leader: serve it once applied >= index. */
+export interface ReadState {
+  readonly requestId: number;
+  readonly index: number;
+}
+
+export type RaftEvent =
+  | { readonly type: "leaderChange"; readonly leader: NodeId | undefined; readonly term: number }
+  | { readonly type: "roleChange"; readonly role: Role; readonly term: number }
+  | { readonly type: "peerUnreachable"; readonly peer: NodeId }
+  | { readonly type: "configurationChange"; readonly configuration: Configuration; readonly index: number }
+  | { readonly type: "readFailed"; readonly requestId: number; readonly code: "NOT_LEADER" | "NO_LEADER" }
+  | { readonly type: "transferFailed"; readonly target: NodeId };
+
+export interface Ready {
+  readonly hardState: HardState | undefined;
+  readonly entries: readonly LogEntry[];
+  /** A snapshot received from the leader: persist it and restore the FSM from it. */
+  readonly snapshot: { readonly meta: SnapshotMeta; readonly data: Uint8Array } | undefined;
+  readonly committed: readonly LogEntry[];
+  readonly messages: readonly Message[];
+  readonly readStates: readonly ReadState[];
+  readonly events: readonly RaftEvent[];
+}
+
+export type ProposeResult =
+  | { readonly ok: true; readonly index: number; readonly term: number }
+  | { readonly ok: false; readonly code: "NOT_LEADER" | "NO_LEADER" | "BUSY"; readonly leader?: NodeId };
+
+export type MembershipChange =
+  | { readonly type: "addVoter"; readonly id: NodeId; readonly address: string }
+  | { readonly type: "addNonvoter"; readonly id: NodeId; readonly address: string }
+  | { readonly type: "removeServer"; readonly id: NodeId };
+
+export interface PeerProgress {
+  readonly matchIndex: number;
+  readonly nextIndex: number;
+  readonly inflight: number;
+  readonly recentActive: boolean;
+}
+
+export interface CoreStatus {
+  readonly id: NodeId;
+  readonly role: Role;
+  readonly term: number;
+  readonly vote: NodeId;
+  readonly leader: NodeId | undefined;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+  readonly snapshotIndex: number;
+  readonly configuration: Configuration;
+  readonly progress: ReadonlyMap<NodeId, PeerProgress> | undefined;
+}
+
+/** The pure, synchronous Raft state machine (etcd/raft's RawNode). */
+export interface RaftCoreApi {
+  /** Bootstrap an empty node with its first configuration (hashicorp/raft's BootstrapCluster). */
+  bootstrap(configuration: Configuration): void;
+  tick(): void;
+  step(message: Message): void;
+  propose(data: Uint8Array): ProposeResult;
+  /** Appends a noop; committed once every earlier entry is (hashicorp/raft's Barrier). */
+  proposeBarrier(): ProposeResult;
+  proposeMembership(change: MembershipChange): ProposeResult;
+  /** Start a ReadIndex round (or answer from the lease); the answer comes as a ReadState or a readFailed event. */
+  readIndex(requestId: number): void;
+  transferLeadership(target: NodeId): ProposeResult;
+  /** Start an election now (tests, and a bootstrapped single server). */
+  campaign(): void;
+  hasReady(): boolean;
+  ready(): Ready;
+  advance(ready: Ready): void;
+  /** The driver wrote a local snapshot at `meta.index`; keep `trailingLogs` entries before it in memory. */
+  compact(meta: SnapshotMeta, trailingLogs: number): void;
+  status(): CoreStatus;
+}

@@ -1,0 +1,2 @@
+// @nomad/raft/testing: in-memory twins of every seam and the seeded simulator.
+export {};
