@@ -2,7 +2,9 @@
 // tests). The driver's duties, in order, for each Ready (etcd/raft's loop):
 //   1. persist `hardState` (if set) and `entries` (append, truncating a conflicting suffix);
 //      persist and restore `snapshot` (if set) before applying anything after it;
-//   2. only then send `messages`;
+//   2. only then send `messages` (exception, thesis 10.2.1: a leader's `append` messages may be sent
+//      while its own entries are still being persisted, because the leader counts its own entries
+//      towards commit only once `advance` reports them durable);
 //   3. apply `committed` to the FSM in order; answer `readStates` once applied >= their index;
 //   4. call `advance(ready)`.
 // The core never reads a clock, random source, timer, socket or disk: time is `tick()`,
@@ -14,11 +16,23 @@ export interface CoreConfig {
   readonly id: NodeId;
   /** Ticks between heartbeats a leader sends. */
   readonly heartbeatTicks: number;
-  /** A follower campaigns after a random timeout in [electionTicks, 2*electionTicks). */
+  /**
+   * A follower that has heard from no leader for a random timeout in
+   * [electionTicks, electionTicks + electionJitterTicks) campaigns. A node that heard from a leader
+   * less than electionTicks ago rejects (pre-)votes, so a live leader is not deposed.
+   */
   readonly electionTicks: number;
+  readonly electionJitterTicks: number;
+  /**
+   * A leader that has not heard from a quorum within leaderLeaseTicks steps down (check quorum);
+   * with leaseReads it serves reads without a round while its lease holds. Must be < electionTicks.
+   */
+  readonly leaderLeaseTicks: number;
+  /** A leader tells followers of a new commit index within this many ticks even with nothing to send. */
+  readonly commitTicks: number;
   /** Run a pre-vote round before incrementing the term (thesis 9.6). */
   readonly preVote: boolean;
-  /** A leader that has not heard from a quorum for electionTicks steps down. */
+  /** Enables the leaderLeaseTicks step-down rule below. */
   readonly checkQuorum: boolean;
   /** Serve reads from the leader lease instead of a ReadIndex round (needs checkQuorum). */
   readonly leaseReads: boolean;
