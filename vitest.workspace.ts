@@ -9,6 +9,7 @@ const projectDirs: Record<string, string> = {
   "@nomad/raft": "packages/raft",
   "@nomad/gossip": "packages/gossip",
   "@nomad/fingerprint": "packages/fingerprint",
+  "@nomad/structs": "packages/structs",
   "@nomad/scheduler": "packages/scheduler",
   "@nomad/gc": "packages/gc",
   "@nomad/agent": "apps/agent",
