@@ -1,2 +1,3 @@
 // @nomad/raft/testing: in-memory twins of every seam and the seeded simulator.
 export {};
+export * from "./testing/index.js";

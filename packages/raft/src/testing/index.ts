@@ -1,0 +1,3 @@
+// The simulator and linearizability checker, re-exported by @nomad/raft/testing.
+export { Prng } from "./prng.js";
+export * from "./linearizability/index.js";
