@@ -1,7 +1,11 @@
 // @nomad/raft/testing: in-memory twins of every seam and the seeded simulator.
 export {};
 export * from "./testing/index.js";
-export { MemoryLogStore, type MemoryLogStoreOptions, type LogStoreStats } from "./storage/memory-log-store.js";
+export {
+  MemoryLogStore,
+  type MemoryLogStoreOptions,
+  type LogStoreStats,
+} from "./storage/memory-log-store.js";
 export { MemoryStableStore, type MemoryStableStoreOptions } from "./storage/memory-stable-store.js";
 export { MemorySnapshotStore, type MemorySnapshotStoreOptions } from "./storage/memory-snapshot-store.js";
 export { KvFsm } from "./storage/kv-fsm.js";
