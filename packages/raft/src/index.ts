@@ -4,3 +4,4 @@ export type * from "./core/messages.js";
 export type * from "./core/api.js";
 export type * from "./storage/types.js";
 export type * from "./transport/types.js";
+export { RaftCore } from "./core/raft-core.js";

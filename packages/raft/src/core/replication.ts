@@ -1,0 +1,231 @@
+// Log replication (5.3): the leader's appends with pipelining and flow control, the follower's
+// consistency check with fast backtracking hints, and commitment by counting replicas (5.4.2).
+import type { CoreState } from "./core-state.js";
+import type { AppendRequest, AppendResponse } from "./messages.js";
+import type { Progress } from "./progress.js";
+import { quorumValue } from "./quorum.js";
+import { entryBytes } from "./raft-log.js";
+import { startSnapshot } from "./snapshot-transfer.js";
+import { onLeaderCommitted, maybeSendTimeoutNow } from "./leader.js";
+import { onReadAck } from "./read-index-flow.js";
+
+/**
+ * Sends the next batch of entries to `to` if its window allows. Returns true when a message with
+ * entries left, so callers can loop to fill a pipeline. With `sendIfEmpty`, a probe is sent even
+ * with nothing new (to learn where the peer stands).
+ */
+export function sendAppend(s: CoreState, to: string, pr: Progress, sendIfEmpty: boolean): boolean {
+  if (pr.paused()) return false;
+  const prevLogIndex = pr.next - 1;
+  const prevLogTerm = s.log.term(prevLogIndex);
+  if (prevLogTerm === undefined || pr.next < s.log.firstIndex()) {
+    // The peer needs entries this node no longer holds: stream a snapshot instead (7).
+    startSnapshot(s, to, pr);
+    return false;
+  }
+  const entries =
+    pr.next <= s.log.lastIndex()
+      ? s.log.sliceBounded(pr.next, s.config.maxAppendEntries, s.config.maxInflightBytes)
+      : [];
+  if (entries.length === 0 && !sendIfEmpty) return false;
+  const leaderCommit = s.log.committed;
+  const message: AppendRequest = {
+    type: "append",
+    from: s.id,
+    to,
+    term: s.term,
+    prevLogIndex,
+    prevLogTerm,
+    entries,
+    leaderCommit,
+    readRound: s.reads.lastRound,
+  };
+  s.send(message);
+  pr.sentCommit = Math.max(pr.sentCommit, Math.min(leaderCommit, prevLogIndex + entries.length));
+  const last = entries[entries.length - 1];
+  if (last === undefined) {
+    if (pr.state === "probe") pr.probeSent = true;
+    return false;
+  }
+  if (pr.state === "replicate") {
+    let bytes = 0;
+    for (const e of entries) bytes += entryBytes(e);
+    pr.next = last.index + 1;
+    pr.inflights.add(last.index, bytes);
+  } else {
+    pr.probeSent = true;
+  }
+  return true;
+}
+
+/** Fills `to`'s pipeline with everything its window allows. */
+export function fillPipeline(s: CoreState, to: string, pr: Progress): void {
+  while (sendAppend(s, to, pr, false)) {
+    /* keep sending while the window has room */
+  }
+}
+
+export function broadcastAppend(s: CoreState): void {
+  s.broadcastPending = false;
+  for (const [to, pr] of s.progress) fillPipeline(s, to, pr);
+}
+
+/**
+ * A heartbeat names the peer's known match as its previous entry, so it always passes the
+ * consistency check however many appends are in flight, and carries the commit index up to it.
+ */
+export function sendHeartbeat(s: CoreState, to: string, pr: Progress): void {
+  if (pr.state === "snapshot") return;
+  // If the match is no longer in memory, fall back to index 0: the peer answers with its commit.
+  const matchTerm = s.log.term(pr.match);
+  const prevLogIndex = matchTerm === undefined ? 0 : pr.match;
+  const leaderCommit = Math.min(s.log.committed, prevLogIndex);
+  s.send({
+    type: "append",
+    from: s.id,
+    to,
+    term: s.term,
+    prevLogIndex,
+    prevLogTerm: matchTerm ?? 0,
+    entries: [],
+    leaderCommit,
+    readRound: s.reads.lastRound,
+  });
+  pr.sentCommit = Math.max(pr.sentCommit, leaderCommit);
+}
+
+export function broadcastHeartbeat(s: CoreState): void {
+  s.reads.roundUnsent = false;
+  for (const [to, pr] of s.progress) sendHeartbeat(s, to, pr);
+}
+
+/** Follower: the consistency check (5.3), appending, and learning the commit index. */
+export function handleAppend(s: CoreState, m: AppendRequest): void {
+  const log = s.log;
+  if (m.prevLogIndex < log.committed) {
+    // Everything up to our commit index is known to match; answer with it so the leader skips ahead.
+    respond(s, m, true, log.committed, 0, 0);
+    return;
+  }
+  const localPrevTerm = log.term(m.prevLogIndex);
+  if (localPrevTerm !== m.prevLogTerm) {
+    // Fast backtracking: point the leader at the last index that can possibly match.
+    let hintIndex: number;
+    if (m.prevLogIndex > log.lastIndex()) hintIndex = log.lastIndex();
+    else hintIndex = log.findConflictByTerm(m.prevLogIndex, m.prevLogTerm);
+    const hintTerm = log.term(hintIndex) ?? 0;
+    respond(s, m, false, m.prevLogIndex, hintIndex, hintTerm);
+    return;
+  }
+  const entries = m.entries;
+  let i = 0;
+  // Skip entries already present; cut the log at the first conflict (5.3).
+  for (; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.index > log.lastIndex()) break;
+    if (log.term(e.index) !== e.term) {
+      log.truncateFrom(e.index);
+      s.membership.truncated(e.index, log);
+      break;
+    }
+  }
+  for (; i < entries.length; i++) {
+    const e = entries[i]!;
+    log.append(e);
+    if (e.type === "configuration") s.membership.appended(e);
+  }
+  const lastNew = m.prevLogIndex + entries.length;
+  const commit = Math.min(m.leaderCommit, lastNew);
+  if (commit > log.committed) {
+    log.committed = commit;
+    s.membership.committedTo(commit);
+  }
+  respond(s, m, true, lastNew, 0, 0);
+}
+
+function respond(
+  s: CoreState,
+  m: AppendRequest,
+  success: boolean,
+  matchIndex: number,
+  rejectHintIndex: number,
+  rejectHintTerm: number,
+): void {
+  const response: AppendResponse = {
+    type: "appendResponse",
+    from: s.id,
+    to: m.from,
+    term: s.term,
+    success,
+    matchIndex,
+    rejectHintIndex,
+    rejectHintTerm,
+    // Any answer in our term confirms the sender is still leader, accepted or not.
+    readRound: m.readRound,
+  };
+  s.send(response);
+}
+
+/** Leader: an acknowledgement or a rejection from a follower. */
+export function handleAppendResponse(s: CoreState, m: AppendResponse): void {
+  const pr = s.progress.get(m.from);
+  if (pr === undefined) return;
+  heard(s, pr);
+  if (m.readRound > pr.ackedRound) {
+    pr.ackedRound = m.readRound;
+    onReadAck(s);
+  }
+  if (m.success) {
+    if (pr.maybeUpdate(m.matchIndex)) {
+      pr.inflights.freeTo(m.matchIndex);
+      if (pr.state === "probe") pr.becomeReplicate();
+      maybeCommit(s);
+      if (s.transferTarget === m.from) maybeSendTimeoutNow(s);
+    } else if (pr.state === "probe") {
+      // A heartbeat answer unpauses a probe whose message may have been lost.
+      pr.probeSent = false;
+    }
+    if (s.progress.has(m.from)) fillPipeline(s, m.from, pr);
+    return;
+  }
+  // Rejection: `matchIndex` carries the prevLogIndex that was rejected.
+  const rejected = m.matchIndex;
+  if (pr.state === "replicate") {
+    if (rejected <= pr.match) return; // stale: that position is known to match
+    pr.becomeProbe();
+  } else if (pr.state === "probe") {
+    if (rejected !== pr.next - 1) return; // stale: an answer to an older probe
+    let next = m.rejectHintIndex + 1;
+    if (m.rejectHintTerm > 0) next = s.log.findConflictByTerm(m.rejectHintIndex, m.rejectHintTerm) + 1;
+    pr.next = Math.max(Math.min(rejected, next), pr.match + 1);
+    pr.probeSent = false;
+  } else {
+    return;
+  }
+  sendAppend(s, m.from, pr, true);
+}
+
+export function heard(s: CoreState, pr: Progress): void {
+  pr.lastHeardTick = s.now;
+  pr.recentActive = true;
+  pr.unreachableReported = false;
+}
+
+/**
+ * Commit = the highest index a quorum of voters holds, if it is of the current term (5.4.2).
+ * The leader counts its own entries only once they are durable (advance), so its appends may go
+ * out in parallel with its own fsync.
+ */
+export function maybeCommit(s: CoreState): boolean {
+  const matches = s.scratch;
+  matches.length = 0;
+  for (const id of s.membership.voters) {
+    if (id === s.id) matches.push(s.log.stable);
+    else matches.push(s.progress.get(id)?.match ?? 0);
+  }
+  const index = quorumValue(matches);
+  if (index <= s.log.committed || s.log.term(index) !== s.term) return false;
+  s.log.committed = index;
+  onLeaderCommitted(s);
+  return true;
+}
