@@ -1,1 +1,17 @@
-export {};
+export * from "./alloc-metric.js";
+export * from "./allocation.js";
+export * from "./constraint.js";
+export * from "./defaults.js";
+export * from "./duration.js";
+export * from "./errors.js";
+export * from "./evaluation.js";
+export * from "./job.js";
+export * from "./node-class.js";
+export * from "./node.js";
+export * from "./plan.js";
+export * from "./policies.js";
+export * from "./resources.js";
+export type { RawTask, Task } from "./task.js";
+export { RawTaskSchema } from "./task.js";
+export type { RawTaskGroup, TaskGroup } from "./task-group.js";
+export { RawTaskGroupSchema } from "./task-group.js";
