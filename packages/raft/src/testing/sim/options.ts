@@ -1,0 +1,69 @@
+// What a simulation run is made of. Everything not given here is drawn from the seed, so
+// `{ seed, nodes }` alone (plus the core factory) replays a run exactly.
+import type { CoreConfig, CoreRestore, RaftCoreApi } from "../../core/api.js";
+import { Prng } from "../prng.js";
+
+export type CoreFactory = (config: CoreConfig, restore: CoreRestore) => RaftCoreApi;
+
+export interface SimFeatures {
+  /** Occasionally remove a voter and add it back (needs proposeMembership in the core). */
+  readonly membership: boolean;
+  /** Nodes snapshot their FSM and compact the log; lagging followers get InstallSnapshot. */
+  readonly snapshots: boolean;
+  /** Leaders answer reads from their lease instead of a ReadIndex round. */
+  readonly leaseReads: boolean;
+}
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly createCore: CoreFactory;
+  readonly features: SimFeatures;
+  /** Virtual time of the safety phase (faults on). */
+  readonly safetyMs: number;
+  /** Virtual time within which the healed cluster must elect a leader and commit (liveness phase). */
+  readonly livenessBoundMs: number;
+  /** Nominal tick period of a node's clock. */
+  readonly tickMs: number;
+  /** Each node's clock runs at a rate in [1 - clockSkew, 1 + clockSkew] of real (virtual) time. */
+  readonly clockSkew: number;
+  readonly clients: number;
+  readonly keys: number;
+  /** Hard cap on processed events: a run that needs more is a livelock and fails. */
+  readonly maxEvents: number;
+  /** Receives a line per notable event (--verbose). */
+  readonly log: ((line: string) => void) | undefined;
+}
+
+export const DEFAULT_FEATURES: SimFeatures = { membership: false, snapshots: false, leaseReads: false };
+
+export function simOptions(
+  partial: Partial<SimOptions> & Pick<SimOptions, "seed" | "createCore">,
+): SimOptions {
+  return {
+    nodes: 3,
+    features: DEFAULT_FEATURES,
+    // Long enough for a few dozen elections and hundreds of client operations.
+    safetyMs: 3_000,
+    // 30 nominal election timeouts: generous, so only a real liveness bug trips it.
+    livenessBoundMs: 3_000,
+    tickMs: 10,
+    clockSkew: 0.1,
+    clients: 3,
+    keys: 3,
+    maxEvents: 2_000_000,
+    log: undefined,
+    ...partial,
+  };
+}
+
+/** A seed decides its cluster size too (a third of seeds run 5 nodes), unless --nodes overrides it. */
+export function nodesForSeed(seed: number): number {
+  return new Prng(seed ^ 0x5eed).int(3) === 0 ? 5 : 3;
+}
+
+/** The one command that replays a run (the seed decides the rest). */
+export function replayCommand(options: Pick<SimOptions, "seed" | "nodes">): string {
+  const nodes = options.nodes === nodesForSeed(options.seed) ? "" : ` --nodes ${options.nodes}`;
+  return `pnpm --filter @nomad/raft sim --seed ${options.seed}${nodes}`;
+}
