@@ -5,3 +5,11 @@ export type * from "./core/api.js";
 export type * from "./storage/types.js";
 export type * from "./transport/types.js";
 export { RaftCore } from "./core/raft-core.js";
+export { WsTransport, type WsTransportListenOptions } from "./transport/ws-transport.js";
+export {
+  wsTransportConfigSchema,
+  type WsTransportConfig,
+  type WsTransportOptions,
+} from "./transport/ws-transport-config.js";
+export type { WsTransportStats, WsTransportEvent } from "./transport/ws-stats.js";
+export { PROTOCOL_VERSION } from "./transport/codec.js";
