@@ -13,7 +13,13 @@ export type StorageErrorCode =
   /** A snapshot id that is not (or no longer) in the store. */
   | "NOT_FOUND"
   /** A value that does not fit the on-disk format (e.g. an oversized vote id). */
-  | "TOO_LARGE";
+  | "TOO_LARGE"
+  /**
+   * A write, sync or file operation failed. The store refuses every later write: after a failed
+   * fsync the kernel may have dropped the dirty pages, so nothing written since the last good
+   * sync can be trusted (the "fsyncgate" lesson). Reopen the store to recover from disk.
+   */
+  | "IO";
 
 export interface StorageErrorDetails {
   /** The file in which the problem was found, when there is one. */
@@ -21,6 +27,7 @@ export interface StorageErrorDetails {
   /** Byte offset inside `file`. */
   readonly offset?: number;
   readonly index?: number;
+  readonly cause?: unknown;
 }
 
 export class StorageError extends Error {
@@ -35,7 +42,7 @@ export class StorageError extends Error {
       details.file === undefined
         ? ""
         : ` (${details.file}${details.offset === undefined ? "" : ` at offset ${details.offset}`})`;
-    super(`${code}: ${message}${where}`);
+    super(`${code}: ${message}${where}`, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.file = details.file;
     this.offset = details.offset;

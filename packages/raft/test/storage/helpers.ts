@@ -20,3 +20,12 @@ export function plain(
 ): { index: number; term: number; type: EntryType; data: number[] }[] {
   return entries.map((e) => ({ index: e.index, term: e.term, type: e.type, data: Array.from(e.data) }));
 }
+
+/** A fresh directory on the real disk (`df /tmp` shows /dev/vda here, not tmpfs). */
+export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const { mkdtemp, rm } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = await mkdtemp(join(tmpdir(), `nomad-raft-${prefix}-`));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
