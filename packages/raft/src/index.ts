@@ -13,3 +13,17 @@ export {
 } from "./transport/ws-transport-config.js";
 export type { WsTransportStats, WsTransportEvent } from "./transport/ws-stats.js";
 export { PROTOCOL_VERSION } from "./transport/codec.js";
+export { RaftNode } from "./runtime/raft-node.js";
+export type { RaftNodeOptions, CallOptions, RaftNodeEvent, RaftNodeStats } from "./runtime/raft-node.js";
+export type { CoreFactory } from "./runtime/core-factory.js";
+export {
+  raftConfigSchema,
+  raftConfigProfiles,
+  parseRaftConfig,
+  coreTiming,
+  RaftConfigError,
+  type RaftConfig,
+  type RaftConfigInput,
+  type RaftConfigProfile,
+} from "./runtime/config.js";
+export { RaftError, isRaftError, raftErrorCodes, type RaftErrorCode } from "./runtime/errors.js";
