@@ -31,10 +31,13 @@ export class Progress {
   sentCommit = 0;
   /** Highest ReadIndex round this peer acknowledged. */
   ackedRound = 0;
+  /** Tick at which the pipeline last moved (an ack raised match, or it went from empty to busy). */
+  lastProgressTick: number;
 
   constructor(next: number, now: number, maxInflightAppends: number, maxInflightBytes: number) {
     this.next = next;
     this.lastHeardTick = now;
+    this.lastProgressTick = now;
     this.inflights = new Inflights(maxInflightAppends, maxInflightBytes);
   }
 

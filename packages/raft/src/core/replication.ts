@@ -50,6 +50,7 @@ export function sendAppend(s: CoreState, to: string, pr: Progress, sendIfEmpty: 
   if (pr.state === "replicate") {
     let bytes = 0;
     for (const e of entries) bytes += entryBytes(e);
+    if (pr.inflights.count === 0) pr.lastProgressTick = s.now;
     pr.next = last.index + 1;
     pr.inflights.add(last.index, bytes);
   } else {
@@ -76,9 +77,27 @@ export function broadcastAppend(s: CoreState): void {
  */
 export function sendHeartbeat(s: CoreState, to: string, pr: Progress): void {
   if (pr.state === "snapshot") return;
-  // If the match is no longer in memory, fall back to index 0: the peer answers with its commit.
-  const matchTerm = s.log.term(pr.match);
-  const prevLogIndex = matchTerm === undefined ? 0 : pr.match;
+  let at = pr.match;
+  if (
+    pr.state === "replicate" &&
+    pr.inflights.count > 0 &&
+    s.now - pr.lastProgressTick >= 2 * s.config.heartbeatTicks
+  ) {
+    // The pipeline has not moved for two heartbeats: its appends may all have been lost, and
+    // then no answer would ever unblock it. Probing its tail either confirms it (the peer has
+    // everything sent) or draws a rejection that drops the peer back to probe mode.
+    at = pr.next - 1;
+    pr.lastProgressTick = s.now;
+    if (s.log.term(at) === undefined) {
+      // Its tail is compacted away meanwhile: restart from what is known (which leads to a snapshot).
+      pr.becomeProbe();
+      sendAppend(s, to, pr, true);
+      return;
+    }
+  }
+  // If that entry is no longer in memory, fall back to index 0: the peer answers with its commit.
+  const atTerm = s.log.term(at);
+  const prevLogIndex = atTerm === undefined ? 0 : at;
   const leaderCommit = Math.min(s.log.committed, prevLogIndex);
   s.send({
     type: "append",
@@ -86,7 +105,7 @@ export function sendHeartbeat(s: CoreState, to: string, pr: Progress): void {
     to,
     term: s.term,
     prevLogIndex,
-    prevLogTerm: matchTerm ?? 0,
+    prevLogTerm: atTerm ?? 0,
     entries: [],
     leaderCommit,
     readRound: s.reads.lastRound,
@@ -178,6 +197,7 @@ export function handleAppendResponse(s: CoreState, m: AppendResponse): void {
   if (m.success) {
     if (pr.maybeUpdate(m.matchIndex)) {
       pr.inflights.freeTo(m.matchIndex);
+      pr.lastProgressTick = s.now;
       if (pr.state === "probe") pr.becomeReplicate();
       maybeCommit(s);
       if (s.transferTarget === m.from) maybeSendTimeoutNow(s);

@@ -33,6 +33,8 @@ export class TestNode {
   log: LogEntry[] = [];
   hardState: HardState = { term: 0, vote: "" };
   snapshot: { meta: SnapshotMeta; data: Uint8Array } | undefined;
+  /** Every snapshot this node held, by index (a SnapshotStore retaining them all). */
+  readonly snapshots = new Map<number, Uint8Array>();
   /** The FSM: commands applied, in order. */
   applied: string[] = [];
   appliedIndex = 0;
@@ -49,8 +51,9 @@ export class TestNode {
     this.random = seededRandom(seed);
     this.source = {
       latest: () => this.snapshot?.meta,
-      read: (_meta, offset, maxBytes) => {
-        const data = this.snapshot?.data ?? new Uint8Array(0);
+      read: (meta, offset, maxBytes) => {
+        // Serve the snapshot asked for, even if a newer one was taken since the transfer began.
+        const data = this.snapshots.get(meta.index) ?? new Uint8Array(0);
         return { data: data.subarray(offset, offset + maxBytes), totalBytes: data.byteLength };
       },
     };
@@ -80,6 +83,7 @@ export class TestNode {
     if (rd.hardState) this.hardState = rd.hardState;
     if (rd.snapshot) {
       this.snapshot = rd.snapshot;
+      this.snapshots.set(rd.snapshot.meta.index, rd.snapshot.data);
       this.applied = decodeFsm(rd.snapshot.data);
       this.appliedIndex = rd.snapshot.meta.index;
       this.log = this.log.filter((e) => e.index > rd.snapshot!.meta.index);
@@ -101,8 +105,9 @@ export class TestNode {
   }
 
   /** Takes a snapshot of the FSM at the applied index and compacts the core's log. */
-  takeSnapshot(trailingLogs: number): SnapshotMeta {
+  takeSnapshot(trailingLogs: number): SnapshotMeta | undefined {
     const index = this.appliedIndex;
+    if (index <= (this.snapshot?.meta.index ?? 0)) return undefined;
     const term = this.log.find((e) => e.index === index)?.term ?? this.snapshot?.meta.term ?? 0;
     const confEntry = this.log.filter((e) => e.type === "configuration" && e.index <= index).pop();
     const meta: SnapshotMeta = {
@@ -112,6 +117,7 @@ export class TestNode {
       configurationIndex: confEntry ? confEntry.index : this.snapshot!.meta.configurationIndex,
     };
     this.snapshot = { meta, data: encodeFsm(this.applied) };
+    this.snapshots.set(index, this.snapshot.data);
     this.log = this.log.filter((e) => e.index > index - trailingLogs - 1);
     this.core.compact(meta, trailingLogs);
     return meta;
