@@ -1,0 +1,241 @@
+// A seeded in-process network on a virtual clock: each member is a real Memberlist core,
+// packets go through the real encode/decode pipeline, and one seed decides delays, loss,
+// and every random choice inside the members. Faults: packet loss, delay, partitions,
+// crash (kill). Streams (TCP) are reliable but cut by partitions and crashes.
+import { coreConfig, resolveConfig, type GossipConfigInput, type Profile } from "../config.js";
+import { Memberlist } from "../core/memberlist.js";
+import { SeededRandom, type Random } from "../core/prng.js";
+import type { Address, Delegate, Effect, NodeInfo } from "../core/types.js";
+import { decodePacket, encodePacket, PLAIN } from "../wire/packet.js";
+import { encodeStream, parseStream } from "../wire/stream.js";
+import { EventHeap } from "./heap.js";
+
+export interface SimOptions {
+  readonly seed: number;
+  /** Probability that a UDP packet is lost. */
+  readonly lossRate?: number;
+  readonly minDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly profile?: Profile;
+  readonly config?: Partial<GossipConfigInput>;
+  /** Encode and decode every packet and stream (slower, exercises the wire). Default true. */
+  readonly wire?: boolean;
+}
+
+export interface SimEvent {
+  readonly atMs: number;
+  readonly observer: string;
+  readonly kind: "join" | "leave" | "update";
+  readonly node: string;
+  readonly state: NodeInfo["state"];
+}
+
+interface SimMember {
+  readonly name: string;
+  readonly addr: Address;
+  readonly core: Memberlist;
+  alive: boolean;
+  scheduledWake: number;
+  group: number;
+}
+
+export class SimCluster {
+  readonly members = new Map<string, SimMember>();
+  private readonly byAddr = new Map<string, SimMember>();
+  private readonly heap = new EventHeap();
+  private seq = 0;
+  private nowMs = 0;
+  private readonly rng: Random;
+  readonly events: SimEvent[] = [];
+  packetsSent = 0;
+  packetsLost = 0;
+  private nextPort = 10_000;
+
+  constructor(private readonly opts: SimOptions) {
+    this.rng = new SeededRandom(opts.seed);
+  }
+
+  get now(): number {
+    return this.nowMs;
+  }
+
+  /** Adds a member (not yet joined). `delegate` hooks are wrapped to record events. */
+  add(name: string, delegate: Delegate = {}): Memberlist {
+    const cfg = coreConfig(resolveConfig({ name, ...this.opts.config }, this.opts.profile ?? "lan"));
+    const addr: Address = { host: "10.0.0.1", port: this.nextPort++ };
+    const record = (kind: SimEvent["kind"]) => (n: NodeInfo) =>
+      this.events.push({ atMs: this.nowMs, observer: name, kind, node: n.name, state: n.state });
+    const wrapped: Delegate = {
+      ...delegate,
+      notifyJoin: (n) => {
+        record("join")(n);
+        delegate.notifyJoin?.(n);
+      },
+      notifyLeave: (n) => {
+        record("leave")(n);
+        delegate.notifyLeave?.(n);
+      },
+      notifyUpdate: (n) => {
+        record("update")(n);
+        delegate.notifyUpdate?.(n);
+      },
+    };
+    const seed = Math.floor(this.rng.next() * 2 ** 32);
+    const core = new Memberlist(cfg, addr, new SeededRandom(seed), this.nowMs, wrapped);
+    const m: SimMember = { name, addr, core, alive: true, scheduledWake: Infinity, group: 0 };
+    this.members.set(name, m);
+    this.byAddr.set(`${addr.host}:${addr.port}`, m);
+    this.flush(m);
+    return core;
+  }
+
+  address(name: string): Address {
+    const m = this.members.get(name);
+    if (m === undefined) throw new Error(`no member ${name}`);
+    return m.addr;
+  }
+
+  join(name: string, seeds: readonly string[]): void {
+    const m = this.members.get(name);
+    if (m === undefined) throw new Error(`no member ${name}`);
+    m.core.join(seeds.map((s) => this.address(s)));
+    this.flush(m);
+  }
+
+  /** Crash: the member stops answering and sending (no leave). */
+  kill(name: string): void {
+    const m = this.members.get(name);
+    if (m === undefined) return;
+    m.alive = false;
+    m.core.stop();
+  }
+
+  leave(name: string): void {
+    const m = this.members.get(name);
+    if (m === undefined) return;
+    m.core.leave();
+    this.flush(m);
+  }
+
+  /** Puts members in numbered groups; packets and streams cross groups only when healed. */
+  partition(groups: readonly (readonly string[])[]): void {
+    groups.forEach((g, i) => {
+      for (const n of g) {
+        const m = this.members.get(n);
+        if (m !== undefined) m.group = i + 1;
+      }
+    });
+  }
+  heal(): void {
+    for (const m of this.members.values()) m.group = 0;
+  }
+
+  private connected(a: SimMember, b: SimMember): boolean {
+    return a.group === 0 || b.group === 0 || a.group === b.group;
+  }
+
+  private at(t: number, run: () => void): void {
+    this.heap.push({ at: t, seq: this.seq++, run });
+  }
+
+  private delay(): number {
+    const lo = this.opts.minDelayMs ?? 1;
+    const hi = this.opts.maxDelayMs ?? 5;
+    return lo + this.rng.next() * (hi - lo);
+  }
+
+  /** Performs a member's effects and (re)schedules its next wake-up. */
+  private flush(m: SimMember): void {
+    for (const e of m.core.drain()) this.perform(m, e);
+    if (!m.alive) return;
+    const wake = m.core.nextWakeMs();
+    if (wake < m.scheduledWake) {
+      m.scheduledWake = wake;
+      this.at(Math.max(wake, this.nowMs), () => {
+        if (m.scheduledWake !== wake) return;
+        m.scheduledWake = Infinity;
+        if (!m.alive) return;
+        m.core.tick(this.nowMs);
+        this.flush(m);
+      });
+    }
+  }
+
+  private perform(from: SimMember, e: Effect): void {
+    const to = this.byAddr.get(`${e.to.host}:${e.to.port}`);
+    const wire = this.opts.wire ?? true;
+    if (e.kind === "packet") {
+      this.packetsSent++;
+      if (to === undefined || !this.connected(from, to) || this.rng.next() < (this.opts.lossRate ?? 0)) {
+        this.packetsLost++;
+        return;
+      }
+      const bytes = wire ? encodePacket(e.parts, PLAIN, { compress: false, crc: e.crc }) : null;
+      this.at(this.nowMs + this.delay(), () => {
+        if (!to.alive) return;
+        const msgs =
+          bytes !== null ? decodePacket(bytes).messages : e.parts.flatMap((p) => decodePacket(p).messages);
+        to.core.receive(from.addr, msgs, this.nowMs);
+        this.flush(to);
+      });
+      return;
+    }
+    const fail = () =>
+      this.at(this.nowMs + Math.min(e.timeoutMs, 50), () => {
+        from.core.streamResult(e.id, null, this.nowMs);
+        this.flush(from);
+      });
+    if (to === undefined || !to.alive || !this.connected(from, to)) return fail();
+    const out = wire ? roundTrip(e.message) : e.message;
+    this.at(this.nowMs + this.delay(), () => {
+      if (!to.alive || !this.connected(from, to)) return fail();
+      const reply = to.core.handleStream(out, this.nowMs);
+      this.flush(to);
+      const back = reply !== null && wire ? roundTrip(reply) : reply;
+      this.at(this.nowMs + this.delay(), () => {
+        from.core.streamResult(e.id, back, this.nowMs);
+        this.flush(from);
+      });
+    });
+  }
+
+  /** Runs the virtual clock forward by `ms`. */
+  run(ms: number): void {
+    const end = this.nowMs + ms;
+    for (;;) {
+      const next = this.heap.peek();
+      if (next === undefined || next.at > end) break;
+      this.heap.pop();
+      this.nowMs = Math.max(this.nowMs, next.at);
+      next.run();
+    }
+    this.nowMs = end;
+  }
+
+  /** Runs until `pred` holds (checked every `stepMs`) or `maxMs` passes; returns the time taken or -1. */
+  runUntil(pred: () => boolean, maxMs: number, stepMs = 100): number {
+    const start = this.nowMs;
+    while (this.nowMs - start < maxMs) {
+      if (pred()) return this.nowMs - start;
+      this.run(stepMs);
+    }
+    return pred() ? this.nowMs - start : -1;
+  }
+
+  /** The state `observer` has for `node` (undefined when unknown). */
+  view(observer: string, node: string): NodeInfo["state"] | undefined {
+    return this.members.get(observer)?.core.member(node)?.state;
+  }
+
+  /** True when every live member sees exactly the live members as alive. */
+  converged(): boolean {
+    const live = [...this.members.values()].filter((m) => m.alive);
+    return live.every((m) => live.every((o) => m.core.member(o.name)?.state === "alive"));
+  }
+}
+
+function roundTrip<T extends Parameters<typeof encodeStream>[0]>(m: T): T {
+  const r = parseStream(encodeStream(m, PLAIN, { compress: false }), PLAIN);
+  if (!r.done) throw new Error("simulator: stream did not round-trip");
+  return r.message as T;
+}
