@@ -46,7 +46,7 @@ describe("FileSnapshotStore", () => {
       await writeSnapshot(store, meta(10, 3), bytes(1000, 1));
       const file = join(root, "3-10-1", "state.bin");
       const data = readFileSync(file);
-      data[500] ^= 0x10;
+      data[500]! ^= 0x10;
       writeFileSync(file, data);
       await expect(store.open("3-10-1")).rejects.toSatisfy(
         (e) => isStorageError(e, "CORRUPT") && e.file === file,

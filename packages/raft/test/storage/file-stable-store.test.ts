@@ -75,8 +75,8 @@ describe("FileStableStore durability", () => {
       await store.close();
       const file = join(tmp.dir, "stable");
       const bytes = readFileSync(file);
-      bytes[30] ^= 0x01;
-      bytes[512 + 30] ^= 0x01;
+      bytes[30]! ^= 0x01;
+      bytes[512 + 30]! ^= 0x01;
       writeFileSync(file, bytes);
       await expect(FileStableStore.open(tmp.dir)).rejects.toSatisfy(
         (e) => isStorageError(e, "CORRUPT") && e.file === file,
