@@ -213,15 +213,13 @@ export function handleAppendResponse(s: CoreState, m: AppendResponse): void {
   if (pr.state === "replicate") {
     if (rejected <= pr.match) return; // stale: that position is known to match
     pr.becomeProbe();
-  } else if (pr.state === "probe") {
-    if (rejected !== pr.next - 1) return; // stale: an answer to an older probe
-    let next = m.rejectHintIndex + 1;
-    if (m.rejectHintTerm > 0) next = s.log.findConflictByTerm(m.rejectHintIndex, m.rejectHintTerm) + 1;
-    pr.next = Math.max(Math.min(rejected, next), pr.match + 1);
-    pr.probeSent = false;
-  } else {
-    return;
+  } else if (pr.state !== "probe" || rejected !== pr.next - 1) {
+    return; // stale: an answer to an older probe, or a snapshot is under way
   }
+  let next = m.rejectHintIndex + 1;
+  if (m.rejectHintTerm > 0) next = s.log.findConflictByTerm(m.rejectHintIndex, m.rejectHintTerm) + 1;
+  pr.next = Math.max(Math.min(rejected, next), pr.match + 1);
+  pr.probeSent = false;
   sendAppend(s, m.from, pr, true);
 }
 
