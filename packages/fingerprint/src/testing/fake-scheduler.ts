@@ -41,6 +41,9 @@ export class FakeScheduler implements Scheduler {
   /** Moves the clock forward by `ms`, running every task that falls due on the way. */
   async advance(ms: number): Promise<void> {
     const target = this.now + ms;
+    // Work started just before the call (e.g. an un-awaited start()) schedules its timers
+    // in promise callbacks: let those run before deciding what is due.
+    await settle();
     for (;;) {
       this.tasks = this.tasks.filter((t) => !t.cancelled);
       const due = this.tasks.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
