@@ -401,6 +401,19 @@ export class Memberlist {
     }
   }
 
+  /** Sends a user message (Serf's direct replies: query acks and responses) by UDP. */
+  sendUser(to: Address, payload: Uint8Array): void {
+    const msg = new Uint8Array(payload.length + 1);
+    msg[0] = 8;
+    msg.set(payload, 1);
+    this.sendWithPiggyback(to, msg, false);
+  }
+
+  /** Tries to reach a failed member again (Serf's reconnect): a join push/pull with it. */
+  reconnect(to: Address): void {
+    this.pushPullWith(to, true);
+  }
+
   private replyAddr(from: Address, ip: Uint8Array, port: number): Address {
     return ip.length > 0 && port > 0 ? { host: bytesToIp(ip), port } : from;
   }
