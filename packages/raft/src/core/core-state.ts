@@ -141,18 +141,16 @@ export class CoreState {
     this.events.push({ type: "readFailed", requestId, code });
   }
 
-  /** Creates or drops Progress entries so they match the latest configuration (leader only). */
-  syncProgress(): void {
+  /**
+   * Creates or drops Progress entries so they match the latest configuration (leader only). New
+   * peers are probed from `next` (the entry that added them, so the first probe carries it).
+   */
+  syncProgress(next = this.log.lastIndex() + 1): void {
     if (this.role !== "leader") return;
     const servers = this.membership.latest.servers;
     for (const s of servers) {
       if (s.id === this.id || this.progress.has(s.id)) continue;
-      const pr = new Progress(
-        this.log.lastIndex() + 1,
-        this.now,
-        this.config.maxInflightAppends,
-        this.config.maxInflightBytes,
-      );
+      const pr = new Progress(next, this.now, this.config.maxInflightAppends, this.config.maxInflightBytes);
       this.progress.set(s.id, pr);
     }
     for (const id of this.progress.keys()) {
@@ -170,7 +168,7 @@ export class CoreState {
     this.log.append(entry);
     if (type === "configuration") {
       this.membership.appended(entry);
-      this.syncProgress();
+      this.syncProgress(entry.index);
     }
     return entry;
   }

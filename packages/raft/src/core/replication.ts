@@ -202,8 +202,13 @@ export function handleAppendResponse(s: CoreState, m: AppendResponse): void {
       maybeCommit(s);
       if (s.transferTarget === m.from) maybeSendTimeoutNow(s);
     } else if (pr.state === "probe") {
-      // A heartbeat answer unpauses a probe whose message may have been lost.
+      // A heartbeat answer unpauses a probe whose message may have been lost; if the peer's
+      // position is still unknown, probe it even with nothing new to send.
       pr.probeSent = false;
+      if (pr.match < pr.next - 1) {
+        sendAppend(s, m.from, pr, true);
+        return;
+      }
     }
     if (s.progress.has(m.from)) fillPipeline(s, m.from, pr);
     return;
