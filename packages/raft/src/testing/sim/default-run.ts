@@ -15,6 +15,8 @@ export function standardRun(seed: number, overrides: Partial<Omit<SimOptions, "s
     nodes: overrides.nodes ?? nodesForSeed(seed),
     createCore: raftCoreFactory,
     features: STANDARD_FEATURES,
+    // Five virtual seconds of faults: about 10 leader changes and 300 client operations a seed.
+    safetyMs: 5_000,
     ...overrides,
   });
 }

@@ -18,7 +18,7 @@ export interface FaultProfile {
 }
 
 export type FaultKind =
-  "partition" | "oneWay" | "isolateLeader" | "crash" | "crashLeader" | "heal" | "weather";
+  "partition" | "oneWay" | "isolateLeader" | "crash" | "crashLeader" | "powerLoss" | "heal" | "weather";
 
 export function drawFaultProfile(rng: Prng, nodes: number): FaultProfile {
   const minDelayMs = rng.between(0.2, 2);
@@ -39,6 +39,7 @@ export function drawFaultProfile(rng: Prng, nodes: number): FaultProfile {
       isolateLeader: rng.int(4),
       crash: rng.int(4),
       crashLeader: rng.int(3),
+      powerLoss: rng.int(2),
       heal: 1 + rng.int(4),
       weather: rng.int(3),
     },
@@ -53,6 +54,8 @@ export interface NemesisHost {
   schedule(delayMs: number, run: () => void): void;
   nodeIds(): readonly NodeId[];
   isUp(id: NodeId): boolean;
+  /** True while the node has written data that is not yet synced (its most fragile moment). */
+  hasUnsynced(id: NodeId): boolean;
   leader(): NodeId | undefined;
   crash(id: NodeId): void;
   restart(id: NodeId): void;
@@ -91,6 +94,13 @@ export class Nemesis {
       if (!this.active) return;
       this.act();
       this.scheduleNext();
+    });
+  }
+
+  private crashFor(victim: NodeId, downMs: number): void {
+    this.host.crash(victim);
+    this.host.schedule(downMs, () => {
+      if (!this.host.isUp(victim)) this.host.restart(victim);
     });
   }
 
@@ -137,14 +147,29 @@ export class Nemesis {
       case "crashLeader": {
         const down = ids.filter((i) => !this.host.isUp(i)).length;
         if (down >= this.profile.maxDown) return;
+        const up = ids.filter((i) => this.host.isUp(i));
+        // Half the time, hit a node in the middle of a write: that is where durability bugs hide.
+        const fragile = up.filter((i) => this.host.hasUnsynced(i));
         const victim =
-          kind === "crashLeader" ? this.host.leader() : this.rng.pick(ids.filter((i) => this.host.isUp(i)));
+          kind === "crashLeader"
+            ? this.host.leader()
+            : fragile.length > 0 && this.rng.chance(0.5)
+              ? this.rng.pick(fragile)
+              : up.length > 0
+                ? this.rng.pick(up)
+                : undefined;
         if (victim === undefined || !this.host.isUp(victim)) return;
-        this.host.crash(victim);
+        this.crashFor(victim, this.rng.between(this.profile.downMinMs, this.profile.downMaxMs));
+        return;
+      }
+      case "powerLoss": {
+        // Several nodes lose power at once (a rack, a data centre): unsynced writes vanish together.
+        const up = ids.filter((i) => this.host.isUp(i));
+        if (up.length < 2) return;
+        const victims = this.rng.shuffle(up).slice(0, this.rng.range(2, up.length));
+        this.host.log(`nemesis: power loss on ${victims.join(",")}`);
         const downMs = this.rng.between(this.profile.downMinMs, this.profile.downMaxMs);
-        this.host.schedule(downMs, () => {
-          if (!this.host.isUp(victim)) this.host.restart(victim);
-        });
+        for (const v of victims) this.crashFor(v, downMs + this.rng.between(0, 20));
         return;
       }
       case "heal":

@@ -73,6 +73,11 @@ export class SimNode {
     this.configuration = tuning.bootstrap;
   }
 
+  /** A Ready is written but its fsync has not completed. */
+  get persisting(): boolean {
+    return this.inflight !== undefined;
+  }
+
   get alive(): boolean {
     return this.core !== undefined;
   }

@@ -103,6 +103,7 @@ class Simulation {
         schedule: (d, run) => this.schedule(d, run),
         nodeIds: () => this.ids,
         isUp: (id) => this.node(id).alive,
+        hasUnsynced: (id) => this.node(id).persisting,
         leader: () => this.currentLeader(),
         crash: (id) => this.crash(id),
         restart: (id) => this.restart(id),
@@ -156,7 +157,7 @@ class Simulation {
       snapshotEvery: this.options.features.snapshots ? rng.pick([10, 30, 100]) : 0,
       trailingLogs: rng.pick([0, 5, 50]),
       fsyncMinMs: 0.05,
-      fsyncMaxMs: rng.pick([0.2, 1, 5]),
+      fsyncMaxMs: rng.pick([0.2, 1, 5, 20]),
     };
   }
 

@@ -1,0 +1,167 @@
+// The simulator is only as good as its checkers: each test feeds it a deliberately broken node
+// (a fake core, a forged log) and asserts that the right violation is reported, with the seed.
+import { describe, expect, it } from "vitest";
+import type { LogEntry } from "@nomad/raft";
+import { DiskState, InvariantChecker, runSimulation, simOptions, type SimResult } from "@nomad/raft/testing";
+import { fakeCluster } from "./fake-cores.js";
+
+function entry(index: number, term: number, text: string): LogEntry {
+  return { index, term, type: "command", data: new TextEncoder().encode(text) };
+}
+
+function expectViolation(result: SimResult, invariant: string, seed: number): void {
+  expect(result.ok).toBe(false);
+  expect(result.violation?.invariant).toBe(invariant);
+  expect(result.replay).toContain(`sim --seed ${seed}`);
+}
+
+describe("the simulator reports a broken core", () => {
+  it("reports two leaders in one term (election safety)", () => {
+    const seed = 11;
+    const result = runSimulation(
+      simOptions({
+        seed,
+        createCore: fakeCluster({
+          leaderTerm: () => 1,
+          sharedLog: true,
+          followerLagTicks: 1,
+          followerReads: false,
+        }),
+      }),
+    );
+    expectViolation(result, "election-safety", seed);
+    expect(result.violation?.message).toMatch(/both leader of term 1/);
+  });
+
+  it("reports nodes that commit without a quorum (state machine safety)", () => {
+    // Every node leads its own term and commits its own log: a split brain. (Seeds whose clients
+    // all happen to use one node observe nothing wrong, rightly; these two do not.)
+    for (const seed of [1, 3]) {
+      const result = runSimulation(
+        simOptions({
+          seed,
+          nodes: 3,
+          createCore: fakeCluster({
+            leaderTerm: (id) => Number(id.slice(1)),
+            sharedLog: false,
+            followerLagTicks: 1,
+            followerReads: false,
+          }),
+        }),
+      );
+      expectViolation(result, "state-machine-safety", seed);
+      expect(result.violation?.message).toMatch(
+        /applied entry \d+ of term \d+, but n\d applied a different entry/,
+      );
+    }
+  });
+
+  it("reports stale reads served by lagging followers (linearizability of the client history)", () => {
+    const seed = 5;
+    const result = runSimulation(
+      simOptions({
+        seed,
+        createCore: fakeCluster({
+          leaderTerm: (id) => (id === "n1" ? 1 : undefined),
+          sharedLog: true,
+          followerLagTicks: 20,
+          followerReads: true,
+        }),
+      }),
+    );
+    expectViolation(result, "linearizability", seed);
+    expect(result.violation?.message).toMatch(/is not linearizable/);
+  });
+
+  it("reports a cluster that never makes progress (liveness)", () => {
+    const seed = 3;
+    const result = runSimulation(
+      simOptions({
+        seed,
+        livenessBoundMs: 500,
+        createCore: fakeCluster({
+          leaderTerm: () => undefined,
+          sharedLog: true,
+          followerLagTicks: 1,
+          followerReads: false,
+        }),
+      }),
+    );
+    expectViolation(result, "liveness", seed);
+    expect(result.violation?.message).toMatch(/no leader accepted the probe/);
+  });
+});
+
+describe("the invariant checkers on forged states", () => {
+  it("log matching: two durable logs with the same index and term but different prefixes", () => {
+    const registry = new Map<string, number>();
+    const a = new DiskState("a", registry);
+    const b = new DiskState("b", registry);
+    a.apply({ type: "entries", entries: [entry(1, 1, "x"), entry(2, 1, "y")] });
+    expect(() => b.apply({ type: "entries", entries: [entry(1, 1, "other"), entry(2, 1, "y")] })).toThrow(
+      /log-matching: b's durable log has entry 1 of term 1/,
+    );
+  });
+
+  it("log matching: the same last entry on top of different prefixes is caught", () => {
+    const registry = new Map<string, number>();
+    const a = new DiskState("a", registry);
+    const b = new DiskState("b", registry);
+    a.apply({ type: "entries", entries: [entry(1, 1, "x"), entry(2, 2, "y")] });
+    b.apply({ type: "entries", entries: [entry(1, 2, "z")] });
+    expect(() => b.apply({ type: "entries", entries: [entry(2, 2, "y")] })).toThrow(/log-matching/);
+  });
+
+  it("log matching: a follower that overwrites a conflicting suffix is fine", () => {
+    const registry = new Map<string, number>();
+    const a = new DiskState("a", registry);
+    const b = new DiskState("b", registry);
+    a.apply({ type: "entries", entries: [entry(1, 1, "x"), entry(2, 2, "y")] });
+    b.apply({ type: "entries", entries: [entry(1, 1, "x"), entry(2, 1, "stale")] });
+    b.apply({ type: "entries", entries: [entry(2, 2, "y"), entry(3, 2, "z")] });
+    expect(b.lastIndex).toBe(3);
+  });
+
+  it("the driver contract: persisting entries with a gap is reported", () => {
+    const d = new DiskState("a", new Map());
+    d.apply({ type: "entries", entries: [entry(1, 1, "x")] });
+    expect(() => d.apply({ type: "entries", entries: [entry(3, 1, "z")] })).toThrow(/driver-contract/);
+  });
+
+  it("election safety: a second leader in a term", () => {
+    const c = new InvariantChecker();
+    c.observe("a", { role: "leader", term: 3, commitIndex: 0 });
+    c.observe("b", { role: "leader", term: 4, commitIndex: 0 });
+    expect(() => c.observe("b", { role: "leader", term: 3, commitIndex: 0 })).toThrow(
+      /election-safety: a and b are both leader of term 3/,
+    );
+  });
+
+  it("commit monotonicity: a commit index going back, unless the node restarted", () => {
+    const c = new InvariantChecker();
+    c.observe("a", { role: "follower", term: 1, commitIndex: 5 });
+    expect(() => c.observe("a", { role: "follower", term: 1, commitIndex: 4 })).toThrow(/commit-monotonic/);
+    c.restarted("a", 2);
+    expect(() => c.observe("a", { role: "follower", term: 1, commitIndex: 2 })).not.toThrow();
+  });
+
+  it("state machine safety: two different entries applied at one index", () => {
+    const c = new InvariantChecker();
+    c.applied("a", entry(1, 1, "x"));
+    c.applied("b", entry(1, 1, "x"));
+    expect(() => c.applied("c", entry(1, 1, "y"))).toThrow(/state-machine-safety/);
+  });
+
+  it("leader completeness: a leader without an entry committed before its election", () => {
+    const c = new InvariantChecker();
+    c.applied("a", entry(1, 1, "x"));
+    c.applied("a", entry(2, 1, "y"));
+    const leaderLog = new DiskState("b", undefined);
+    leaderLog.apply({ type: "entries", entries: [entry(1, 1, "x")] });
+    expect(() => c.checkLeaderLog("b", 2, leaderLog, 2)).toThrow(
+      /leader-completeness: b became leader of term 2/,
+    );
+    leaderLog.apply({ type: "entries", entries: [entry(2, 1, "y")] });
+    expect(() => c.checkLeaderLog("b", 2, leaderLog, 2)).not.toThrow();
+  });
+});
