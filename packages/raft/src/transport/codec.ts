@@ -10,11 +10,13 @@
 //             once at send time (their sizes are then known exactly for the send-buffer bounds).
 //
 // Messages are msgpack maps keyed by the TypeScript field names: a little larger than
-// positional tuples, but readable in a packet dump and free to gain optional fields.
+// positional tuples, but readable in a packet dump and free to gain optional fields. The one
+// exception is the bulk of the traffic, an append's entries, sent as columns (wire-entries.ts).
 import { Packr } from "msgpackr";
 import type { Message } from "../core/messages.js";
 import type { NodeId } from "../core/types.js";
 import { checkMessage, isRecord, MAX_NODE_ID_LENGTH } from "./validate.js";
+import { entriesFromWire, entriesToWire } from "./wire-entries.js";
 
 /** Bumped on any incompatible change of the frame layout or of a message's fields. */
 export const PROTOCOL_VERSION = 1;
@@ -28,17 +30,14 @@ export const FRAME_MESSAGES = 2;
  * useRecords=false: plain msgpack maps, no shared record structures (stateless per frame and
  * readable by any msgpack decoder). Integers above 2^32 are written as float64, which holds every
  * index up to 2^53-1 exactly; int64AsType=number reads foreign uint64/int64 back as numbers (the
- * validator then rejects the unsafe ones). Uint8Array travels as msgpack bin.
- * copyBuffers=true: decoded byte arrays get their own memory. Without it each entry's data is a view
- * into the whole received frame, and a log that keeps a 100-byte entry would pin a frame of up to
- * maxFrameBytes; the copy costs ~30 ns per entry (bench/transport-bench.ts).
+ * validator then rejects the unsafe ones). Uint8Array travels as msgpack bin and decodes as a view
+ * of the frame (copyBuffers=false: msgpackr's per-bin copy costs several times the whole decode);
+ * entry payloads are then copied once per message in wire-entries.ts.
  */
 const packr = new Packr({
   useRecords: false,
   mapsAsObjects: true,
-  variableMapSize: true,
   int64AsType: "number",
-  copyBuffers: true,
 });
 
 export interface Hello {
@@ -55,7 +54,23 @@ export type DecodedFrame =
 
 /** One message's msgpack body, to be placed in a MESSAGES frame with encodeMessagesFrame. */
 export function encodeMessage(message: Message): Uint8Array {
+  if (message.type === "append") return packr.pack({ ...message, entries: entriesToWire(message.entries) });
   return packr.pack(message);
+}
+
+/**
+ * Turns one decoded msgpack value into a validated Message, or undefined when it is not one
+ * (malformed entry columns or any field failing the validator). Never throws.
+ */
+export function readMessage(value: unknown): Message | undefined {
+  if (isRecord(value) && value["type"] === "append") {
+    const prevLogIndex = value["prevLogIndex"];
+    if (typeof prevLogIndex !== "number" || !Number.isSafeInteger(prevLogIndex)) return undefined;
+    const entries = entriesFromWire(value["entries"], prevLogIndex);
+    if (entries === undefined) return undefined;
+    value["entries"] = entries;
+  }
+  return checkMessage(value) === undefined ? (value as Message) : undefined;
 }
 
 function header(target: Uint8Array, kind: number, version: number): void {
@@ -143,8 +158,9 @@ export function decodeMessages(frame: Uint8Array): DecodedMessages {
   const messages: Message[] = [];
   let invalid = 0;
   for (const value of decoded.values) {
-    if (checkMessage(value) === undefined) messages.push(value as Message);
-    else invalid += 1;
+    const message = readMessage(value);
+    if (message === undefined) invalid += 1;
+    else messages.push(message);
   }
   return { messages, invalid };
 }

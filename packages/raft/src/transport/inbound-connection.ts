@@ -7,9 +7,8 @@
 import type WebSocket from "ws";
 import type { Message } from "../core/messages.js";
 import type { NodeId } from "../core/types.js";
-import { decodeFrame, encodeHelloFrame, PROTOCOL_VERSION, type DecodedFrame } from "./codec.js";
+import { decodeFrame, encodeHelloFrame, PROTOCOL_VERSION, readMessage, type DecodedFrame } from "./codec.js";
 import { closeSocket, toBytes } from "./socket-util.js";
-import { checkMessage } from "./validate.js";
 import type { PeerContext } from "./outbound-peer.js";
 import { CLOSE_BAD_HANDSHAKE, CLOSE_VERSION_MISMATCH, CLOSE_WRONG_NODE } from "./ws-stats.js";
 
@@ -68,15 +67,12 @@ export class InboundConnection {
     }
     for (const value of frame.values) {
       if (this.closed) return; // the handler may have closed the transport
-      if (
-        checkMessage(value) !== undefined ||
-        (value as Message).from !== this.peerId ||
-        (value as Message).to !== config.id
-      ) {
+      const message = readMessage(value);
+      if (message === undefined || message.from !== this.peerId || message.to !== config.id) {
         counters.droppedInvalid += 1;
         continue;
       }
-      this.ctx.deliver(value as Message);
+      this.ctx.deliver(message);
     }
   }
 

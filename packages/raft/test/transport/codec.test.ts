@@ -147,6 +147,48 @@ describe("codec", () => {
     expect(messages).toEqual([valid, valid]);
   });
 
+  it("sends an append's entries as columns and rejects malformed columns", () => {
+    const base = {
+      type: "append",
+      from: "a",
+      to: "b",
+      term: 2,
+      prevLogIndex: 9,
+      prevLogTerm: 1,
+      leaderCommit: 0,
+      readRound: 0,
+    };
+    const good = [[2, 2], [0, 1], [2, 1], Uint8Array.of(7, 8, 9)];
+    const { messages } = decodeMessages(framed({ ...base, entries: good }));
+    expect(normalize(messages)).toEqual([
+      normalize({
+        ...base,
+        entries: [
+          { index: 10, term: 2, type: "command", data: Uint8Array.of(7, 8) },
+          { index: 11, term: 2, type: "noop", data: Uint8Array.of(9) },
+        ],
+      }),
+    ]);
+    const bad: unknown[] = [
+      [[2, 2], [0, 1], [2, 2], Uint8Array.of(7, 8, 9)], // sizes do not add up to the blob
+      [[2, 2], [0, 9], [2, 1], Uint8Array.of(7, 8, 9)], // unknown type code
+      [[2, 2], [0, "0"], [2, 1], Uint8Array.of(7, 8, 9)], // type code of the wrong type
+      [[2], [0, 1], [2, 1], Uint8Array.of(7, 8, 9)], // columns of different lengths
+      [[2, 2], [0, 1], [4, -1], Uint8Array.of(7, 8, 9)], // negative size
+      [[2, -2], [0, 1], [2, 1], Uint8Array.of(7, 8, 9)], // negative term (the validator)
+      [[2, 2], [0, 1], [2, 1], "789"], // blob not binary
+      [
+        [2, 2],
+        [0, 1],
+        [2, 1],
+      ], // missing column
+      [{ index: 10, term: 2, type: "command", data: Uint8Array.of(7) }], // one map per entry
+    ];
+    const result = decodeMessages(framed(...bad.map((entries) => ({ ...base, entries }))));
+    expect(result).toEqual({ messages: [], invalid: bad.length });
+    expect(decodeMessages(framed({ ...base, prevLogIndex: "9", entries: good })).invalid).toBe(1);
+  });
+
   it("frames start with the magic, the version and the kind", () => {
     const frame = encodeMessages([{ type: "timeoutNow", from: "a", to: "b", term: 1 }]);
     expect(Array.from(frame.subarray(0, FRAME_HEADER_BYTES))).toEqual([0x4e, 0x52, PROTOCOL_VERSION, 2]);
