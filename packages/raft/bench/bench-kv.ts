@@ -27,7 +27,24 @@ export class BenchKvFsm implements FSM<undefined> {
   apply(entry: LogEntry): undefined {
     const d = entry.data;
     if (entry.type !== "command" || d.length < 16 || d[0] !== S) return undefined;
-    const key = String.fromCharCode(...d.subarray(1, 16));
+    // 15 latin1 bytes; an explicit call avoids the spread's iterator (it showed in profiles).
+    const key = String.fromCharCode(
+      d[1]!,
+      d[2]!,
+      d[3]!,
+      d[4]!,
+      d[5]!,
+      d[6]!,
+      d[7]!,
+      d[8]!,
+      d[9]!,
+      d[10]!,
+      d[11]!,
+      d[12]!,
+      d[13]!,
+      d[14]!,
+      d[15]!,
+    );
     this.data.set(key, d.slice(16));
     return undefined;
   }

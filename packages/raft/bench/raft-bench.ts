@@ -29,6 +29,8 @@ const { values: flags } = parseArgs({
     scenarios: { type: "string", default: "load,failover,big_log" },
     "log-entries": { type: "string", default: "1000000" },
     "log-clients": { type: "string", default: "64" },
+    /** JSON overrides of the RaftNode config (the Go harness's -heartbeat, -election ... flags). */
+    config: { type: "string", default: "{}" },
   },
 });
 
@@ -40,7 +42,8 @@ const settleS = Number(flags.settle);
 const scenarios = new Set(flags.scenarios!.split(","));
 const stores = flags.store!.split(",").filter(Boolean) as StoreKind[];
 const clientCounts = flags.clients!.split(",").filter(Boolean).map(Number);
-const config: RaftConfigInput = {}; // library defaults, as the Go harness
+// Library defaults unless overridden, as the Go harness.
+const config = JSON.parse(flags.config!) as RaftConfigInput;
 const effective = parseRaftConfig(config);
 
 function loadavg1(): string {

@@ -27,3 +27,10 @@ export {
   type RaftConfigProfile,
 } from "./runtime/config.js";
 export { RaftError, isRaftError, raftErrorCodes, type RaftErrorCode } from "./runtime/errors.js";
+export { FileLogStore, type FileLogStoreOptions, type FileLogStoreStats } from "./storage/file-log-store.js";
+export { FileStableStore } from "./storage/file-stable-store.js";
+export {
+  FileSnapshotStore,
+  type FileSnapshotStoreOptions,
+  type SkippedSnapshot,
+} from "./storage/file-snapshot-store.js";
