@@ -84,11 +84,18 @@ export class OutboundPeer {
     this.state = "connecting";
     if (this.dials > 0) counters.reconnects += 1;
     this.dials += 1;
-    const socket = new WebSocket(`ws://${this.address}/`, {
-      perMessageDeflate: false,
-      maxPayload: config.maxPayloadBytes,
-      handshakeTimeout: config.handshakeTimeoutMs,
-    });
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(`ws://${this.address}/`, {
+        perMessageDeflate: false,
+        maxPayload: config.maxPayloadBytes,
+        handshakeTimeout: config.handshakeTimeoutMs,
+      });
+    } catch {
+      // The address was checked when this peer was created; this is only a safety net.
+      this.retryLater();
+      return;
+    }
     this.socket = socket;
     // Covers the hello exchange after the HTTP upgrade (ws's handshakeTimeout covers the upgrade).
     const helloTimer = setTimeout(() => socket.terminate(), config.handshakeTimeoutMs);

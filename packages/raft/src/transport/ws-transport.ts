@@ -32,6 +32,15 @@ import {
   type WsTransportStats,
 } from "./ws-stats.js";
 
+function isValidAddress(address: ServerAddress): boolean {
+  try {
+    parseAddress(address);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface WsTransportListenOptions extends WsTransportOptions {
   /** Observer for connection events (logging, metrics); must not throw. */
   readonly onEvent?: (event: WsTransportEvent) => void;
@@ -142,6 +151,10 @@ export class WsTransport implements Transport {
       peer = undefined;
     }
     if (peer === undefined) {
+      if (!isValidAddress(address)) {
+        this.counters.droppedSend += 1;
+        return;
+      }
       peer = new OutboundPeer(to, address, this.ctx);
       this.peers.set(to, peer);
     }
@@ -184,6 +197,7 @@ export class WsTransport implements Transport {
     await serverClosed;
   }
 
+  /** A message that arrives before onMessage() or during close() has nowhere to go: counted as dropped. */
   private deliver(message: Message): void {
     if (this.handler === undefined || this.closing !== undefined) {
       this.counters.droppedInvalid += 1;

@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { InstallSnapshotRequest, Message } from "../../src/core/messages.js";
 import { WsTransport } from "../../src/transport/ws-transport.js";
-import { sampleAppend } from "./arbitraries.js";
+import { arbMessage, normalize, sampleAppend } from "./arbitraries.js";
 import { deadAddress, ping, startNode, waitFor, type Node } from "./helpers.js";
 
 const open: WsTransport[] = [];
@@ -152,6 +153,35 @@ describe("WsTransport", () => {
     // The port is free again: nothing of the old listener is left.
     const again = await node("b", b.transport.localAddress);
     expect(again.transport.localAddress).toBe(b.transport.localAddress);
+  });
+
+  it("redials when a node's address changes, and drops sends to a malformed address", async () => {
+    const a = await node("a");
+    const b1 = await node("b");
+    const b2 = await node("b");
+    a.transport.send("b", b1.transport.localAddress, ping("a", "b", 1));
+    await waitFor(() => b1.inbox.length === 1, "the first address");
+    a.transport.send("b", b2.transport.localAddress, ping("a", "b", 2));
+    await waitFor(() => b2.inbox.length === 1, "the new address");
+    expect(b1.inbox.map((m) => m.term)).toEqual([1]);
+    a.transport.send("c", "no port here", ping("a", "c", 1));
+    expect(a.transport.stats().droppedSend).toBe(1);
+  });
+
+  it("round-trips arbitrary valid messages over a real connection", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    await fc.assert(
+      fc.asyncProperty(fc.array(arbMessage, { minLength: 1, maxLength: 20 }), async (generated) => {
+        const messages = generated.map((m) => ({ ...m, from: "a", to: "b" }));
+        b.inbox.length = 0;
+        for (const m of messages) a.transport.send("b", b.transport.localAddress, m);
+        await waitFor(() => b.inbox.length === messages.length, "the batch");
+        expect(normalize(b.inbox)).toEqual(normalize(messages));
+      }),
+      { numRuns: 50 },
+    );
+    expect(b.transport.stats().droppedInvalid).toBe(0);
   });
 
   it("rejects an invalid configuration with the field named", async () => {
