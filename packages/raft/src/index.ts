@@ -5,14 +5,6 @@ export type * from "./core/api.js";
 export type * from "./storage/types.js";
 export type * from "./transport/types.js";
 export { RaftCore } from "./core/raft-core.js";
-export { WsTransport, type WsTransportListenOptions } from "./transport/ws-transport.js";
-export {
-  wsTransportConfigSchema,
-  type WsTransportConfig,
-  type WsTransportOptions,
-} from "./transport/ws-transport-config.js";
-export type { WsTransportStats, WsTransportEvent } from "./transport/ws-stats.js";
-export { PROTOCOL_VERSION } from "./transport/codec.js";
 export { RaftNode } from "./runtime/raft-node.js";
 export type { RaftNodeOptions, CallOptions, RaftNodeEvent, RaftNodeStats } from "./runtime/raft-node.js";
 export type { CoreFactory } from "./runtime/core-factory.js";
@@ -27,6 +19,15 @@ export {
   type RaftConfigProfile,
 } from "./runtime/config.js";
 export { RaftError, isRaftError, raftErrorCodes, type RaftErrorCode } from "./runtime/errors.js";
+export { WsTransport, type WsTransportListenOptions } from "./transport/ws-transport.js";
+export {
+  wsTransportConfigSchema,
+  type WsTransportConfig,
+  type WsTransportOptions,
+} from "./transport/ws-transport-config.js";
+export type { WsTransportStats, WsTransportEvent } from "./transport/ws-stats.js";
+export { PROTOCOL_VERSION } from "./transport/codec.js";
+export { StorageError, isStorageError, type StorageErrorCode } from "./storage/errors.js";
 export { FileLogStore, type FileLogStoreOptions, type FileLogStoreStats } from "./storage/file-log-store.js";
 export { FileStableStore } from "./storage/file-stable-store.js";
 export {
@@ -34,3 +35,4 @@ export {
   type FileSnapshotStoreOptions,
   type SkippedSnapshot,
 } from "./storage/file-snapshot-store.js";
+export { recoverState, type RecoverOptions } from "./storage/recover-state.js";
