@@ -26,7 +26,11 @@ export function closeSocket(
 ): Promise<void> {
   if (socket.readyState === WebSocket.CLOSED) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => socket.terminate(), timeoutMs);
+    // After the timeout the socket is destroyed and we stop waiting even if 'close' never comes.
+    const timer = setTimeout(() => {
+      socket.terminate();
+      resolve();
+    }, timeoutMs);
     socket.once("close", () => {
       clearTimeout(timer);
       resolve();

@@ -211,6 +211,16 @@ describe("WsTransport against misbehaving peers", () => {
     await waitFor(() => b.inbox.length === 1, "the message on the new connection");
   });
 
+  it("close() is bounded even when a peer never answers the close handshake", async () => {
+    const b = await WsTransport.listen({ id: "b", address: "127.0.0.1:0", closeTimeoutMs: 200 });
+    const client = await handshaken(b.localAddress, "a", "b");
+    // A peer that stopped reading: it never sees our close frame, so it never answers it.
+    (client.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const started = Date.now();
+    await b.close();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
   it("close() ends connections of raw clients too", async () => {
     const b = await WsTransport.listen({ id: "b", address: "127.0.0.1:0" });
     const client = await rawClient(b.localAddress);
