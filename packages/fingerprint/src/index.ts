@@ -48,7 +48,7 @@ export { archFingerprinter, goArch } from "./fingerprinters/arch.js";
 export { cgroupFingerprinter } from "./fingerprinters/cgroup.js";
 export { createCpuFingerprinter } from "./fingerprinters/cpu.js";
 export { hostFingerprinter } from "./fingerprinters/host.js";
-export { memoryFingerprinter } from "./fingerprinters/memory.js";
+export { createMemoryFingerprinter } from "./fingerprinters/memory.js";
 export { networkFingerprinter } from "./fingerprinters/network.js";
 export { nodeIdFingerprinter } from "./fingerprinters/node-id.js";
 export { nomadFingerprinter } from "./fingerprinters/nomad.js";

@@ -8,7 +8,7 @@ import { archFingerprinter } from "./fingerprinters/arch.js";
 import { cgroupFingerprinter } from "./fingerprinters/cgroup.js";
 import { createCpuFingerprinter } from "./fingerprinters/cpu.js";
 import { hostFingerprinter } from "./fingerprinters/host.js";
-import { memoryFingerprinter } from "./fingerprinters/memory.js";
+import { createMemoryFingerprinter } from "./fingerprinters/memory.js";
 import { networkFingerprinter } from "./fingerprinters/network.js";
 import { nodeIdFingerprinter } from "./fingerprinters/node-id.js";
 import { nomadFingerprinter } from "./fingerprinters/nomad.js";
@@ -94,7 +94,7 @@ export function createDefaultRegistry(
     .register(cgroupFingerprinter)
     .register(createCpuFingerprinter())
     .register(hostFingerprinter)
-    .register(memoryFingerprinter)
+    .register(createMemoryFingerprinter())
     .register(networkFingerprinter)
     .register(nomadFingerprinter)
     .register(storageFingerprinter);

@@ -58,7 +58,15 @@ function joinWithin(mount: MountInfoEntry, cgroupPath: string): CgroupDir {
 
 /** Reads the layout; undefined when no cgroup filesystem is mounted (cgroups off). */
 export async function detectCgroups(probe: HostProbe): Promise<CgroupLayout | undefined> {
-  const mounts = parseMountInfo(await probe.readText("/proc/self/mountinfo"));
+  let mountInfo: string;
+  try {
+    mountInfo = await probe.readText("/proc/self/mountinfo");
+  } catch (err) {
+    // No /proc at all (macOS, some sandboxes): no cgroups, not a failure.
+    if ((err as { code?: unknown }).code === "ENOENT") return undefined;
+    throw err;
+  }
+  const mounts = parseMountInfo(mountInfo);
   const v2Mounts = mounts.filter((m) => m.fsType === "cgroup2");
   const v1Mounts = mounts.filter((m) => m.fsType === "cgroup");
   let lines: ProcCgroupLine[] = [];

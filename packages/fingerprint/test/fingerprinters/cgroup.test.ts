@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cgroupFingerprinter } from "@nomad/fingerprint";
+import { cgroupFingerprinter, createCpuFingerprinter, createMemoryFingerprinter } from "@nomad/fingerprint";
 import { ctx, fixture, FIXTURES } from "../helpers.js";
 
 describe("cgroup fingerprinter", () => {
@@ -29,5 +29,17 @@ describe("cgroup fingerprinter", () => {
     const probe = fixture(FIXTURES.containerV2Limited);
     probe.failOn("/proc/self/mountinfo");
     await expect(cgroupFingerprinter.fingerprint(ctx(probe))).rejects.toThrow();
+  });
+});
+
+describe("cgroup detection without /proc", () => {
+  it("no mountinfo at all (macOS, bare sandboxes) is 'no cgroups', and cpu/memory use host totals", async () => {
+    const probe = fixture(FIXTURES.containerV2Limited);
+    probe.deleteFile("/proc/self/mountinfo");
+    expect((await cgroupFingerprinter.fingerprint(ctx(probe))).detected).toBe(false);
+    expect((await createMemoryFingerprinter().fingerprint(ctx(probe))).attributes["memory.totalbytes"]).toBe(
+      String(65859936 * 1024),
+    );
+    expect((await createCpuFingerprinter().fingerprint(ctx(probe))).attributes["cpu.numcores"]).toBe("8");
   });
 });
