@@ -68,6 +68,14 @@ export class OutboundPeer {
     return this.queue.length;
   }
 
+  get queuedBytes(): number {
+    return this.queue.bytes;
+  }
+
+  get connected(): boolean {
+    return this.state === "open";
+  }
+
   close(): Promise<void> {
     this.state = "closed";
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);

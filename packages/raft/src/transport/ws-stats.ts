@@ -13,6 +13,12 @@ export interface WsTransportStats extends TransportStats {
   readonly framesReceived: number;
   readonly bytesSent: number;
   readonly bytesReceived: number;
+  /** Gauges at the time of the call: messages and bytes waiting in all send buffers. */
+  readonly queuedMessages: number;
+  readonly queuedBytes: number;
+  /** Outbound connections past the handshake, and accepted connections. */
+  readonly connectedPeers: number;
+  readonly inboundConnections: number;
 }
 
 export type WsTransportEvent =
@@ -34,7 +40,12 @@ export type WsTransportEvent =
   | { readonly type: "serverError"; readonly message: string };
 
 /** Mutable counters shared by the transport's connections; stats() returns a frozen copy. */
-export class WsCounters implements Record<keyof WsTransportStats, number> {
+export type WsGauges = Pick<
+  WsTransportStats,
+  "queuedMessages" | "queuedBytes" | "connectedPeers" | "inboundConnections"
+>;
+
+export class WsCounters implements Record<Exclude<keyof WsTransportStats, keyof WsGauges>, number> {
   sent = 0;
   received = 0;
   droppedSend = 0;
@@ -47,8 +58,8 @@ export class WsCounters implements Record<keyof WsTransportStats, number> {
   bytesSent = 0;
   bytesReceived = 0;
 
-  snapshot(): WsTransportStats {
-    return { ...this };
+  snapshot(gauges: WsGauges): WsTransportStats {
+    return { ...this, ...gauges };
   }
 }
 

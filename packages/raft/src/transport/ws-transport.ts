@@ -166,7 +166,20 @@ export class WsTransport implements Transport {
   }
 
   stats(): WsTransportStats {
-    return this.counters.snapshot();
+    let queuedMessages = 0;
+    let queuedBytes = 0;
+    let connectedPeers = 0;
+    for (const peer of this.peers.values()) {
+      queuedMessages += peer.queuedMessages;
+      queuedBytes += peer.queuedBytes;
+      if (peer.connected) connectedPeers += 1;
+    }
+    return this.counters.snapshot({
+      queuedMessages,
+      queuedBytes,
+      connectedPeers,
+      inboundConnections: this.inbound.size,
+    });
   }
 
   /** Drops the outbound connection and queue of a peer that left the cluster. */

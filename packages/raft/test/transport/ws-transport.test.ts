@@ -38,6 +38,11 @@ describe("WsTransport", () => {
     expect(Array.from(got.entries[63]?.data ?? [])).toEqual(Array.from(append.entries[63]?.data ?? []));
     expect(a.inbox[0]).toEqual(ping("b", "a", 3));
     expect(a.events.some((e) => e.type === "connected" && e.peer === "b")).toBe(true);
+    expect(a.transport.stats()).toMatchObject({
+      connectedPeers: 1,
+      inboundConnections: 1,
+      queuedMessages: 0,
+    });
   });
 
   it("keeps each peer's order under load: 10,000 messages arrive in order, batched into fewer frames", async () => {
@@ -94,7 +99,12 @@ describe("WsTransport", () => {
     const address = await deadAddress();
     const a = await node("a", "127.0.0.1:0", { maxQueuedMessages: 10 });
     for (let term = 1; term <= 100; term++) a.transport.send("b", address, ping("a", "b", term));
-    expect(a.transport.stats()).toMatchObject({ sent: 0, droppedSend: 90 });
+    expect(a.transport.stats()).toMatchObject({
+      sent: 0,
+      droppedSend: 90,
+      queuedMessages: 10,
+      connectedPeers: 0,
+    });
   });
 
   it("bounds the send buffer in bytes too", async () => {
