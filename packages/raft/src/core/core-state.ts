@@ -28,6 +28,8 @@ export class CoreState {
   randomizedElectionTimeout: number;
   /** Ticks since a message from the current leader (the vote lease: reject votes while < electionTicks). */
   ticksSinceLeader: number;
+  /** Set at a restart with state: the lease holds for electionTicks though the leader is unknown. */
+  restartLease: boolean;
   heartbeatElapsed = 0;
   commitElapsed = 0;
   /** Candidate/precandidate: answers received in this election. */
@@ -68,6 +70,7 @@ export class CoreState {
     // for one election timeout, so a restart cannot help depose a leader that serves lease reads.
     // A brand-new node (term 0) heard from no one and grants votes at once.
     this.ticksSinceLeader = hardState.term > 0 ? 0 : config.electionTicks;
+    this.restartLease = hardState.term > 0;
     this.lastLeaderEvent = { leader: undefined, term: this.term };
   }
 
@@ -91,7 +94,9 @@ export class CoreState {
   /** The vote lease (thesis 4.2.3): a node that hears from a live leader does not help depose it. */
   inLease(): boolean {
     if (this.role === "leader") return true;
-    return this.leader !== undefined && this.ticksSinceLeader < this.config.electionTicks;
+    return (
+      (this.leader !== undefined || this.restartLease) && this.ticksSinceLeader < this.config.electionTicks
+    );
   }
 
   hardStateChanged(): boolean {

@@ -22,6 +22,7 @@ export function campaign(s: CoreState, transfer: boolean): void {
 }
 
 function startRound(s: CoreState, preVote: boolean, transfer: boolean): void {
+  s.restartLease = false;
   if (preVote) {
     // A pre-candidate changes neither its term nor its vote: a partitioned node that keeps
     // failing pre-votes rejoins without forcing the cluster to a higher term.

@@ -121,13 +121,22 @@ export function broadcastHeartbeat(s: CoreState): void {
 /** Follower: the consistency check (5.3), appending, and learning the commit index. */
 export function handleAppend(s: CoreState, m: AppendRequest): void {
   const log = s.log;
-  if (m.prevLogIndex < log.committed) {
-    // Everything up to our commit index is known to match; answer with it so the leader skips ahead.
-    respond(s, m, true, log.committed, 0, 0);
-    return;
+  let entries = m.entries;
+  let prevLogIndex = m.prevLogIndex;
+  let prevLogTerm = m.prevLogTerm;
+  if (prevLogIndex < log.committed) {
+    // Committed entries match the leader's by definition: skip those, keep any that follow.
+    const skip = log.committed - prevLogIndex;
+    if (entries.length <= skip) {
+      respond(s, m, true, log.committed, 0, 0);
+      return;
+    }
+    entries = entries.slice(skip);
+    prevLogIndex = log.committed;
+    prevLogTerm = log.term(prevLogIndex)!;
   }
-  const localPrevTerm = log.term(m.prevLogIndex);
-  if (localPrevTerm !== m.prevLogTerm) {
+  const localPrevTerm = log.term(prevLogIndex);
+  if (localPrevTerm !== prevLogTerm) {
     // Fast backtracking: point the leader at the last index that can possibly match.
     let hintIndex: number;
     if (m.prevLogIndex > log.lastIndex()) hintIndex = log.lastIndex();
@@ -136,7 +145,6 @@ export function handleAppend(s: CoreState, m: AppendRequest): void {
     respond(s, m, false, m.prevLogIndex, hintIndex, hintTerm);
     return;
   }
-  const entries = m.entries;
   let i = 0;
   // Skip entries already present; cut the log at the first conflict (5.3).
   for (; i < entries.length; i++) {
@@ -153,7 +161,7 @@ export function handleAppend(s: CoreState, m: AppendRequest): void {
     log.append(e);
     if (e.type === "configuration") s.membership.appended(e);
   }
-  const lastNew = m.prevLogIndex + entries.length;
+  const lastNew = prevLogIndex + entries.length;
   const commit = Math.min(m.leaderCommit, lastNew);
   if (commit > log.committed) {
     log.committed = commit;

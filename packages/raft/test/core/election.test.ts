@@ -96,6 +96,7 @@ describe("leader election (5.2)", () => {
   });
 
   it("a voter grants at most one vote per term, and the vote is persisted before the reply (5.2)", () => {
+    // transfer: these nodes restarted with state, so their restart lease would ignore plain votes.
     const core = makeCore("a", { entries: logWithTerms(abc, [1]), hardState: { term: 1, vote: "" } });
     core.step({
       type: "vote",
@@ -105,7 +106,7 @@ describe("leader election (5.2)", () => {
       lastLogIndex: 1,
       lastLogTerm: 1,
       preVote: false,
-      transfer: false,
+      transfer: true,
     });
     const rd = drain(core);
     expect(rd.hardState).toEqual({ term: 2, vote: "b" });
@@ -118,7 +119,7 @@ describe("leader election (5.2)", () => {
       lastLogIndex: 1,
       lastLogTerm: 1,
       preVote: false,
-      transfer: false,
+      transfer: true,
     });
     expect(ofType(outbox(core), "voteResponse")[0]).toMatchObject({ to: "c", granted: false });
     // The same candidate asking again (a lost reply) gets the vote again.
@@ -130,7 +131,7 @@ describe("leader election (5.2)", () => {
       lastLogIndex: 1,
       lastLogTerm: 1,
       preVote: false,
-      transfer: false,
+      transfer: true,
     });
     expect(ofType(outbox(core), "voteResponse")[0]).toMatchObject({ to: "b", granted: true });
   });
@@ -146,7 +147,7 @@ describe("leader election (5.2)", () => {
       lastLogIndex: 9,
       lastLogTerm: 1,
       preVote: false,
-      transfer: false,
+      transfer: true,
     });
     expect(ofType(outbox(core), "voteResponse")[0]!.granted).toBe(false);
     // Same last term, shorter log: rejected.
@@ -158,7 +159,7 @@ describe("leader election (5.2)", () => {
       lastLogIndex: 2,
       lastLogTerm: 2,
       preVote: false,
-      transfer: false,
+      transfer: true,
     });
     expect(ofType(outbox(core), "voteResponse")[0]!.granted).toBe(false);
     // Same last term, as long: granted.
@@ -170,7 +171,7 @@ describe("leader election (5.2)", () => {
       lastLogIndex: 3,
       lastLogTerm: 2,
       preVote: false,
-      transfer: false,
+      transfer: true,
     });
     expect(ofType(outbox(core), "voteResponse")[0]!.granted).toBe(true);
   });
@@ -321,6 +322,27 @@ describe("vote lease (thesis 4.2.3)", () => {
       transfer: true,
     });
     expect(ofType(outbox(core), "voteResponse")[0]).toMatchObject({ granted: true, term: 3 });
+  });
+});
+
+describe("restart lease", () => {
+  it("a node restarted with state ignores votes for electionTicks, as if it had just heard from a leader", () => {
+    const core = makeCore("a", { entries: logWithTerms(abc, [1]), hardState: { term: 1, vote: "" } });
+    const vote = {
+      type: "vote",
+      from: "b",
+      to: "a",
+      term: 2,
+      lastLogIndex: 1,
+      lastLogTerm: 1,
+      preVote: false,
+      transfer: false,
+    } as const;
+    core.step(vote);
+    expect(outbox(core)).toEqual([]);
+    const fresh = makeCore("a", { entries: [] });
+    fresh.step({ ...vote, lastLogIndex: 0, lastLogTerm: 0 });
+    expect(ofType(outbox(fresh), "voteResponse")).toHaveLength(1);
   });
 });
 
