@@ -90,6 +90,21 @@ describe("codec", () => {
     expect(decodeFrame(Uint8Array.of(0x4e, 0x52, 1, 77, 0xc0)).kind).toBe("invalid");
   });
 
+  it("survives hostile msgpack: huge declared lengths, deep nesting, unknown extensions", () => {
+    const header = [0x4e, 0x52, PROTOCOL_VERSION, 2];
+    const bodies = [
+      [0xdd, 0xff, 0xff, 0xff, 0xf0], // array32 of 4 billion elements
+      [0xdf, 0xff, 0xff, 0xff, 0xf0], // map32 of 4 billion pairs
+      [0xdb, 0x7f, 0xff, 0xff, 0xff, 0x41], // str32 of 2 GiB
+      [0xc6, 0x7f, 0xff, 0xff, 0xff, 0x41], // bin32 of 2 GiB
+      new Array<number>(100_000).fill(0x91), // arrays nested 100,000 deep
+      [0xc7, 0x05, 0x65, 1, 2, 3, 4, 5], // an extension msgpackr would turn into an Error
+    ];
+    for (const body of bodies) {
+      expect(decodeMessages(Uint8Array.from([...header, ...body]))).toEqual({ messages: [], invalid: 1 });
+    }
+  });
+
   it("drops each ill-typed message of a frame and keeps the valid ones", () => {
     const valid = { type: "timeoutNow", from: "a", to: "b", term: 3 };
     const cases: unknown[] = [
