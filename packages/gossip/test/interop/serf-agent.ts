@@ -97,12 +97,31 @@ export class SerfAgent {
   }
 
   rpc(...args: string[]): string {
-    const r = spawnSync(serfBinary(), [...args, `-rpc-addr=127.0.0.1:${this.rpcPort}`], {
+    // Go's flag parsing stops at the first positional argument: the address goes right after the command.
+    const [cmd = "", ...rest] = args;
+    const r = spawnSync(serfBinary(), [cmd, `-rpc-addr=127.0.0.1:${this.rpcPort}`, ...rest], {
       encoding: "utf8",
       timeout: 10_000,
     });
-    if (r.status !== 0) throw new Error(`serf ${args.join(" ")} failed: ${r.stderr}`);
+    if (r.status !== 0) throw new Error(`serf ${args.join(" ")} failed: ${r.stderr}${r.stdout}`);
     return r.stdout;
+  }
+
+  /** Like rpc() but without blocking our event loop (needed when our node must answer, e.g. queries). */
+  rpcAsync(...args: string[]): Promise<string> {
+    const [cmd = "", ...rest] = args;
+    return new Promise((resolve, reject) => {
+      const p = spawn(serfBinary(), [cmd, `-rpc-addr=127.0.0.1:${this.rpcPort}`, ...rest], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      p.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      p.on("error", reject);
+      p.on("close", (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`serf ${args.join(" ")} failed: ${out}`)),
+      );
+    });
   }
 
   kill(signal: NodeJS.Signals = "SIGKILL"): void {

@@ -1,0 +1,701 @@
+// The Serf layer as a deterministic state machine riding on the membership core through its
+// Delegate: tags in node meta, member statuses (alive / leaving / left / failed) ordered by
+// the member Lamport clock and join/leave intents, user events and queries with their own
+// clocks and 512-slot rings, push/pull user state, reaping and reconnect. Time comes from
+// tick(nowMs) and the injected clock; randomness from the injected Random.
+import { F64, encodeGo, decodeGo } from "../wire/msgpack.js";
+import { asStruct, rawToString, str } from "../wire/fields.js";
+import {
+  QueryFlag,
+  decodeSerf,
+  decodeTags,
+  encodeSerf,
+  encodeTags,
+  type QueryMsg,
+  type SerfMessage,
+  type SerfPushPull,
+  type UserEvents,
+} from "../wire/serf-messages.js";
+import { bytesToIp, ipToBytes } from "./addr.js";
+import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
+import { LamportClock } from "./lamport.js";
+import { randomInt, type Random } from "./prng.js";
+import {
+  SerfError,
+  type Member,
+  type MemberEventType,
+  type MemberStatus,
+  type QueryHandle,
+  type QueryOptions,
+  type SerfEvent,
+} from "./serf-types.js";
+import type { Address, Delegate, NodeInfo } from "./types.js";
+
+const RECENT_INTENT_MS = 5 * 60_000; // Serf's RecentIntentTimeout
+const QUERY_SIZE_LIMIT = 1024;
+const QUERY_RESPONSE_SIZE_LIMIT = 1024;
+const MAX_FILTER_EXPR = 128; // JS regexps are backtracking (Go's are RE2): keep hostile patterns short
+
+/** What Serf needs from the membership layer below it. */
+export interface SerfHost {
+  readonly name: string;
+  advertiseAddress(): Address;
+  sendUser(to: Address, payload: Uint8Array): void;
+  reconnect(to: Address): void;
+  updateMeta(): void;
+  numMembers(): number;
+}
+
+export interface SerfOptions {
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly retransmitMult: number;
+  readonly retransmitFloor: number;
+  readonly gossipIntervalMs: number;
+  readonly queryTimeoutMult: number;
+  readonly reapIntervalMs: number;
+  readonly reconnectIntervalMs: number;
+  readonly reconnectTimeoutMs: number;
+  readonly tombstoneTimeoutMs: number;
+  readonly eventBuffer: number;
+  readonly userEventSizeLimit: number;
+  readonly metaMaxBytes: number;
+  /** Ignore events older than a joined peer's clock (Serf agent default: no replay). */
+  readonly ignoreOldEvents: boolean;
+}
+
+interface MemberState {
+  name: string;
+  addr: Address;
+  tags: Record<string, string>;
+  status: MemberStatus;
+  statusLTime: bigint;
+  leaveTimeMs: number;
+  vsn: readonly number[];
+}
+
+interface Intent {
+  readonly type: "join" | "leave";
+  readonly ltime: bigint;
+  readonly atMs: number;
+}
+
+export class Serf implements Delegate {
+  private readonly members = new Map<string, MemberState>();
+  private readonly recentIntents = new Map<string, Intent>();
+  readonly clock = new LamportClock();
+  readonly eventClock = new LamportClock();
+  readonly queryClock = new LamportClock();
+  private eventMinTime = 0n;
+  private readonly eventRing: (UserEvents | null)[];
+  private readonly queryRing: ({ ltime: bigint; ids: number[] } | null)[];
+  private readonly intents = new BroadcastQueue(1024);
+  private readonly events = new BroadcastQueue(1024);
+  private readonly queries = new BroadcastQueue(1024);
+  private readonly pending = new Map<bigint, QueryHandle>();
+  private host: SerfHost | null = null;
+  private tags: Record<string, string>;
+  private leaving = false;
+  private nextReapMs: number;
+  private nextReconnectMs: number;
+  private now: number;
+  private joinedOnce = false;
+
+  constructor(
+    private readonly opts: SerfOptions,
+    private readonly rng: Random,
+    startMs: number,
+    private readonly emit: (e: SerfEvent) => void,
+  ) {
+    this.tags = { ...opts.tags };
+    this.eventRing = Array<UserEvents | null>(opts.eventBuffer).fill(null);
+    this.queryRing = Array<{ ltime: bigint; ids: number[] } | null>(opts.eventBuffer).fill(null);
+    this.now = startMs;
+    this.nextReapMs = startMs + opts.reapIntervalMs;
+    this.nextReconnectMs = startMs + opts.reconnectIntervalMs;
+    this.checkTags(this.tags);
+  }
+
+  attach(host: SerfHost): void {
+    this.host = host;
+  }
+
+  private get self(): SerfHost {
+    if (this.host === null) throw new SerfError("NOT_RUNNING", "serf is not attached to a membership layer");
+    return this.host;
+  }
+
+  // ---- public API ---------------------------------------------------------------------
+
+  memberList(): Member[] {
+    return [...this.members.values()].map(pub);
+  }
+
+  localTags(): Readonly<Record<string, string>> {
+    return this.tags;
+  }
+
+  private checkTags(tags: Record<string, string>): void {
+    if (encodeTags(tags).length > this.opts.metaMaxBytes) {
+      throw new SerfError("TAGS_TOO_LARGE", `encoded tags exceed ${this.opts.metaMaxBytes} bytes`);
+    }
+  }
+
+  setTags(tags: Readonly<Record<string, string>>): void {
+    const t = { ...tags };
+    this.checkTags(t);
+    this.tags = t;
+    this.self.updateMeta();
+  }
+
+  /** Broadcasts a user event (name + payload at most userEventSizeLimit bytes). */
+  userEvent(name: string, payload: Uint8Array, coalesce: boolean): bigint {
+    const size = Buffer.byteLength(name) + payload.length;
+    if (size > this.opts.userEventSizeLimit) {
+      throw new SerfError(
+        "EVENT_TOO_LARGE",
+        `user event is ${size} bytes, limit ${this.opts.userEventSizeLimit}`,
+      );
+    }
+    const ltime = this.eventClock.time();
+    this.eventClock.increment();
+    const msg = {
+      type: "userEvent",
+      ltime,
+      name,
+      payload: payload.length === 0 ? null : payload,
+      cc: coalesce,
+    } as const;
+    this.handleUserEvent(msg);
+    this.events.queue(null, encodeSerf(msg));
+    return ltime;
+  }
+
+  /** Starts a query; responses and acks arrive on the returned handle until its deadline. */
+  query(name: string, payload: Uint8Array, o: QueryOptions = {}): QueryHandle {
+    const host = this.self;
+    const n = Math.max(1, host.numMembers());
+    const timeoutMs =
+      o.timeoutMs ?? this.opts.gossipIntervalMs * this.opts.queryTimeoutMult * Math.ceil(Math.log10(n + 1));
+    const filters: Uint8Array[] = [];
+    if (o.filterNodes !== undefined) filters.push(Uint8Array.of(0, ...encodeGo(o.filterNodes)));
+    for (const [tag, expr] of Object.entries(o.filterTags ?? {}))
+      filters.push(Uint8Array.of(1, ...encodeGo({ Tag: tag, Expr: expr })));
+    const local = host.advertiseAddress();
+    const q: QueryMsg = {
+      type: "query",
+      ltime: this.queryClock.time(),
+      id: randomInt(this.rng, 0x7fffffff),
+      addr: ipToBytes(local.host),
+      port: local.port,
+      sourceNode: this.opts.name,
+      filters,
+      flags: o.requestAck === true ? QueryFlag.ack : 0,
+      relayFactor: o.relayFactor ?? 0,
+      timeoutNs: BigInt(timeoutMs) * 1_000_000n,
+      name,
+      payload: payload.length === 0 ? null : payload,
+    };
+    const raw = encodeSerf(q);
+    if (raw.length > QUERY_SIZE_LIMIT)
+      throw new SerfError("QUERY_TOO_LARGE", `query is ${raw.length} bytes, limit ${QUERY_SIZE_LIMIT}`);
+    this.queryClock.increment();
+    const handle: QueryHandle = {
+      id: q.id,
+      ltime: q.ltime,
+      deadlineMs: this.now + timeoutMs,
+      acks: new Set(),
+      responses: new Map(),
+      finished: false,
+    };
+    this.pending.set(q.ltime, handle);
+    this.handleQuery(q);
+    this.queries.queue(null, raw);
+    return handle;
+  }
+
+  /** First step of a graceful leave: the leave intent. `onSent` once it has been gossiped enough. */
+  leaveIntent(onSent: () => void): void {
+    this.leaving = true;
+    const ltime = this.clock.time();
+    this.clock.increment();
+    const msg = { type: "leave", ltime, node: this.opts.name, prune: false } as const;
+    this.handleLeaveIntent(msg);
+    if (this.hasAliveMembers()) this.intents.queue(null, encodeSerf(msg), onSent);
+    else onSent();
+  }
+
+  /** After a successful memberlist join: tell everyone with a join intent (Serf's broadcastJoin). */
+  joined(): void {
+    this.joinedOnce = true;
+    this.broadcastJoin(this.clock.time());
+  }
+
+  private broadcastJoin(ltime: bigint): void {
+    const msg = { type: "join", ltime, node: this.opts.name } as const;
+    this.clock.witness(ltime);
+    this.handleJoinIntent(msg);
+    this.intents.queue(null, encodeSerf(msg));
+  }
+
+  private hasAliveMembers(): boolean {
+    for (const m of this.members.values()) if (m.name !== this.opts.name && m.status === "alive") return true;
+    return false;
+  }
+
+  // ---- time ---------------------------------------------------------------------------
+
+  nextWakeMs(): number {
+    let t = Math.min(this.nextReapMs, this.nextReconnectMs);
+    for (const q of this.pending.values()) t = Math.min(t, q.deadlineMs);
+    return t;
+  }
+
+  tick(nowMs: number): void {
+    this.now = Math.max(this.now, nowMs);
+    for (const [lt, q] of [...this.pending]) {
+      if (this.now >= q.deadlineMs) {
+        this.pending.delete(lt);
+        q.finished = true;
+        q.onFinish?.();
+      }
+    }
+    if (this.now >= this.nextReapMs) {
+      this.nextReapMs = this.now + this.opts.reapIntervalMs;
+      this.reap();
+    }
+    if (this.now >= this.nextReconnectMs) {
+      this.nextReconnectMs = this.now + this.opts.reconnectIntervalMs;
+      this.reconnect();
+    }
+  }
+
+  private reap(): void {
+    for (const [name, m] of [...this.members]) {
+      const timeout =
+        m.status === "failed"
+          ? this.opts.reconnectTimeoutMs
+          : m.status === "left"
+            ? this.opts.tombstoneTimeoutMs
+            : -1;
+      if (timeout < 0 || this.now - m.leaveTimeMs <= timeout) continue;
+      this.members.delete(name);
+      this.emitMembers("member-reap", m);
+    }
+    for (const [name, i] of [...this.recentIntents])
+      if (this.now - i.atMs > RECENT_INTENT_MS) this.recentIntents.delete(name);
+  }
+
+  private reconnect(): void {
+    const failed = [...this.members.values()].filter((m) => m.status === "failed");
+    if (failed.length === 0 || this.host === null) return;
+    // Serf's probability: failed / alive, so large healthy clusters do not storm the failed.
+    const alive = Math.max(
+      1,
+      [...this.members.values()].filter((m) => m.status === "alive" || m.status === "leaving").length,
+    );
+    if (this.rng.next() > failed.length / alive) return;
+    const m = failed[randomInt(this.rng, failed.length)] as MemberState;
+    this.host.reconnect(m.addr);
+  }
+
+  // ---- memberlist delegate ------------------------------------------------------------
+
+  nodeMeta(): Uint8Array {
+    return encodeTags(this.tags);
+  }
+
+  ackPayload(): Uint8Array {
+    // A fixed, valid 8-dimension Vivaldi coordinate (Go peers reject malformed ones).
+    return Uint8Array.of(
+      1,
+      ...encodeGo({
+        Adjustment: new F64(0),
+        Error: new F64(1.5),
+        Height: new F64(1e-5),
+        Vec: Array.from({ length: 8 }, () => new F64(0)),
+      }),
+    );
+  }
+
+  notifyJoin(n: NodeInfo): void {
+    let m = this.members.get(n.name);
+    if (m === undefined) {
+      m = {
+        name: n.name,
+        addr: n.addr,
+        tags: safeTags(n.meta),
+        status: "alive",
+        statusLTime: 0n,
+        leaveTimeMs: 0,
+        vsn: n.vsn,
+      };
+      const intent = this.recentIntents.get(n.name);
+      if (intent !== undefined) {
+        m.statusLTime = intent.ltime;
+        if (intent.type === "leave") m.status = "leaving";
+        this.recentIntents.delete(n.name);
+      }
+      this.members.set(n.name, m);
+    } else {
+      m.status = "alive";
+      m.leaveTimeMs = 0;
+      m.addr = n.addr;
+      m.tags = safeTags(n.meta);
+      m.vsn = n.vsn;
+    }
+    this.emitMembers("member-join", m);
+  }
+
+  notifyLeave(n: NodeInfo): void {
+    const m = this.members.get(n.name);
+    if (m === undefined) return;
+    if (m.status === "leaving" || n.state === "left") {
+      // memberlist's dead-from-self is a graceful leave even if the intent was lost.
+      m.status = "left";
+    } else if (m.status === "alive") m.status = "failed";
+    else return;
+    m.leaveTimeMs = this.now;
+    this.emitMembers(m.status === "left" ? "member-leave" : "member-failed", m);
+  }
+
+  notifyUpdate(n: NodeInfo): void {
+    const m = this.members.get(n.name);
+    if (m === undefined) return;
+    m.addr = n.addr;
+    m.tags = safeTags(n.meta);
+    m.vsn = n.vsn;
+    this.emitMembers("member-update", m);
+  }
+
+  notifyMsg(payload: Uint8Array): void {
+    let msg: SerfMessage;
+    try {
+      msg = decodeSerf(payload);
+    } catch {
+      return; // hostile or unknown: dropped (the transport counts wire drops)
+    }
+    let rebroadcast = false;
+    let queue = this.intents;
+    switch (msg.type) {
+      case "leave":
+        rebroadcast = this.handleLeaveIntent(msg);
+        break;
+      case "join":
+        rebroadcast = this.handleJoinIntent(msg);
+        break;
+      case "userEvent":
+        rebroadcast = this.handleUserEvent(msg);
+        queue = this.events;
+        break;
+      case "query":
+        rebroadcast = this.handleQuery(msg);
+        queue = this.queries;
+        break;
+      case "queryResponse":
+        this.handleQueryResponse(msg.ltime, msg.id, msg.from, msg.flags, msg.payload);
+        break;
+      case "relay":
+        this.host?.sendUser({ host: bytesToIp(msg.destAddr), port: msg.destPort }, msg.inner);
+        break;
+      default:
+        break;
+    }
+    if (rebroadcast) queue.queue(null, Uint8Array.from(payload));
+  }
+
+  getBroadcasts(overhead: number, limit: number): Uint8Array[] {
+    const tl = retransmitLimit(this.opts.retransmitMult, this.members.size, this.opts.retransmitFloor);
+    const out = this.intents.take(overhead, limit, tl);
+    let used = out.reduce((s, m) => s + m.length + overhead, 0);
+    for (const q of [this.queries, this.events]) {
+      const more = q.take(overhead, limit - used, tl);
+      used += more.reduce((s, m) => s + m.length + overhead, 0);
+      out.push(...more);
+    }
+    return out;
+  }
+
+  localState(): Uint8Array {
+    const statusLTimes = new Map<string, bigint>();
+    const left: string[] = [];
+    for (const m of this.members.values()) {
+      statusLTimes.set(m.name, m.statusLTime);
+      if (m.status === "left") left.push(m.name);
+    }
+    const pp: SerfPushPull = {
+      type: "pushPull",
+      ltime: this.clock.time(),
+      statusLTimes,
+      leftMembers: left,
+      eventLTime: this.eventClock.time(),
+      events: this.eventRing,
+      queryLTime: this.queryClock.time(),
+    };
+    return encodeSerf(pp);
+  }
+
+  mergeRemoteState(buf: Uint8Array, join: boolean): void {
+    let pp: SerfMessage;
+    try {
+      pp = decodeSerf(buf);
+    } catch {
+      return;
+    }
+    if (pp.type !== "pushPull") return;
+    // No message at the sender's current time exists yet, hence the - 1.
+    if (pp.ltime > 0n) this.clock.witness(pp.ltime - 1n);
+    if (pp.eventLTime > 0n) this.eventClock.witness(pp.eventLTime - 1n);
+    if (pp.queryLTime > 0n) this.queryClock.witness(pp.queryLTime - 1n);
+    const left = new Set(pp.leftMembers);
+    for (const name of left) {
+      this.handleLeaveIntent({ ltime: (pp.statusLTimes.get(name) ?? 0n) + 1n, node: name });
+    }
+    for (const [name, lt] of pp.statusLTimes)
+      if (!left.has(name)) this.handleJoinIntent({ ltime: lt, node: name });
+    if (join && this.opts.ignoreOldEvents && !this.joinedOnce && pp.eventLTime > this.eventMinTime) {
+      this.eventMinTime = pp.eventLTime;
+    }
+    for (const e of pp.events) {
+      if (e === null) continue;
+      for (const ev of e.events)
+        this.handleUserEvent({ ltime: e.ltime, name: ev.name, payload: ev.payload, cc: false });
+    }
+  }
+
+  // ---- message handlers (return: re-gossip?) ------------------------------------------
+
+  private upsertIntent(node: string, type: Intent["type"], ltime: bigint): boolean {
+    const prev = this.recentIntents.get(node);
+    if (prev !== undefined && prev.ltime >= ltime) return false;
+    this.recentIntents.set(node, { type, ltime, atMs: this.now });
+    return true;
+  }
+
+  private handleJoinIntent(j: { ltime: bigint; node: string }): boolean {
+    this.clock.witness(j.ltime);
+    const m = this.members.get(j.node);
+    if (m === undefined) return this.upsertIntent(j.node, "join", j.ltime);
+    if (j.ltime <= m.statusLTime) return false;
+    m.statusLTime = j.ltime;
+    if (m.status === "leaving") m.status = "alive";
+    return true;
+  }
+
+  private handleLeaveIntent(l: { ltime: bigint; node: string }): boolean {
+    this.clock.witness(l.ltime);
+    const m = this.members.get(l.node);
+    if (m === undefined) return this.upsertIntent(l.node, "leave", l.ltime);
+    if (l.ltime <= m.statusLTime) return false;
+    if (l.node === this.opts.name && !this.leaving) {
+      // An old leave intent about us while we are alive: refute with a fresh join intent.
+      this.broadcastJoin(this.clock.time());
+      return false;
+    }
+    switch (m.status) {
+      case "alive":
+        m.status = "leaving";
+        m.statusLTime = l.ltime;
+        return true;
+      case "failed":
+        // The intent arrived after the failure was noticed: it was a leave after all.
+        m.status = "left";
+        m.statusLTime = l.ltime;
+        this.emitMembers("member-leave", m);
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  private handleUserEvent(e: {
+    ltime: bigint;
+    name: string;
+    payload: Uint8Array | null;
+    cc: boolean;
+  }): boolean {
+    this.eventClock.witness(e.ltime);
+    if (e.ltime < this.eventMinTime) return false;
+    const size = BigInt(this.eventRing.length);
+    const cur = this.eventClock.time();
+    if (cur > size && e.ltime < cur - size) return false;
+    const idx = Number(e.ltime % size);
+    let slot = this.eventRing[idx] ?? null;
+    const payload = e.payload ?? new Uint8Array(0);
+    if (slot !== null && slot.ltime === e.ltime) {
+      if (slot.events.some((x) => x.name === e.name && bytesEq(x.payload ?? new Uint8Array(0), payload)))
+        return false;
+    } else {
+      slot = { ltime: e.ltime, events: [] };
+      this.eventRing[idx] = slot;
+    }
+    (slot.events as { name: string; payload: Uint8Array | null }[]).push({
+      name: e.name,
+      payload: e.payload,
+    });
+    this.emit({ type: "user", name: e.name, payload, ltime: e.ltime, coalesce: e.cc });
+    return true;
+  }
+
+  private handleQuery(q: QueryMsg): boolean {
+    this.queryClock.witness(q.ltime);
+    const size = BigInt(this.queryRing.length);
+    const cur = this.queryClock.time();
+    if (cur > size && q.ltime < cur - size) return false;
+    const idx = Number(q.ltime % size);
+    let seen = this.queryRing[idx] ?? null;
+    if (seen !== null && seen.ltime === q.ltime) {
+      if (seen.ids.includes(q.id)) return false;
+    } else {
+      seen = { ltime: q.ltime, ids: [] };
+      this.queryRing[idx] = seen;
+    }
+    seen.ids.push(q.id);
+    const rebroadcast = (q.flags & QueryFlag.noBroadcast) === 0;
+    if (!this.shouldProcess(q.filters)) return rebroadcast;
+    const to: Address = { host: bytesToIp(q.addr), port: q.port };
+    if ((q.flags & QueryFlag.ack) !== 0) {
+      this.sendResponse(q, to, {
+        type: "queryResponse",
+        ltime: q.ltime,
+        id: q.id,
+        from: this.opts.name,
+        flags: QueryFlag.ack,
+        payload: null,
+      });
+    }
+    let responded = false;
+    const respond = (payload: Uint8Array): void => {
+      if (responded) return;
+      const msg = {
+        type: "queryResponse",
+        ltime: q.ltime,
+        id: q.id,
+        from: this.opts.name,
+        flags: 0,
+        payload,
+      } as const;
+      if (encodeSerf(msg).length > QUERY_RESPONSE_SIZE_LIMIT)
+        throw new SerfError("RESPONSE_TOO_LARGE", "query response over 1024 bytes");
+      responded = true;
+      this.sendResponse(q, to, msg);
+    };
+    if (q.name.startsWith("_serf_")) {
+      // Internal queries: _serf_ping needs only the ack; the others (conflict, key management)
+      // are answered by the runtime when it has something to say.
+      if (q.name !== "_serf_ping")
+        this.emit({
+          type: "query",
+          name: q.name,
+          payload: q.payload ?? new Uint8Array(0),
+          ltime: q.ltime,
+          id: q.id,
+          sourceNode: q.sourceNode,
+          respond,
+        });
+    } else {
+      this.emit({
+        type: "query",
+        name: q.name,
+        payload: q.payload ?? new Uint8Array(0),
+        ltime: q.ltime,
+        id: q.id,
+        sourceNode: q.sourceNode,
+        respond,
+      });
+    }
+    return rebroadcast;
+  }
+
+  private sendResponse(q: QueryMsg, to: Address, msg: Extract<SerfMessage, { type: "queryResponse" }>): void {
+    const raw = encodeSerf(msg);
+    if (q.sourceNode === this.opts.name) {
+      // our own query: no network round trip
+      this.handleQueryResponse(msg.ltime, msg.id, msg.from, msg.flags, msg.payload);
+      return;
+    }
+    this.host?.sendUser(to, raw);
+    if (q.relayFactor > 0) {
+      const relays = [...this.members.values()].filter(
+        (m) =>
+          m.status === "alive" &&
+          m.name !== this.opts.name &&
+          m.name !== q.sourceNode &&
+          (m.vsn[1] ?? 0) >= 5,
+      );
+      for (let i = 0; i < q.relayFactor && relays.length > 0; i++) {
+        const r = relays.splice(randomInt(this.rng, relays.length), 1)[0] as MemberState;
+        const relay = encodeSerf({
+          type: "relay",
+          destAddr: q.addr,
+          destPort: q.port,
+          destName: q.sourceNode,
+          inner: raw,
+        });
+        this.host?.sendUser(r.addr, relay);
+      }
+    }
+  }
+
+  private handleQueryResponse(
+    ltime: bigint,
+    id: number,
+    from: string,
+    flags: number,
+    payload: Uint8Array | null,
+  ): void {
+    const q = this.pending.get(ltime);
+    if (q === undefined || q.id !== id || q.finished) return;
+    if ((flags & QueryFlag.ack) !== 0) {
+      if (q.acks.has(from)) return;
+      q.acks.add(from);
+      q.onAck?.(from);
+    } else {
+      if (q.responses.has(from)) return;
+      const p = payload ?? new Uint8Array(0);
+      q.responses.set(from, p);
+      q.onResponse?.(from, p);
+    }
+  }
+
+  private shouldProcess(filters: readonly Uint8Array[]): boolean {
+    for (const f of filters) {
+      try {
+        const { value } = decodeGo(f, 1);
+        if (f[0] === 0) {
+          const names = Array.isArray(value) ? value.map(rawToString) : [];
+          if (!names.includes(this.opts.name)) return false;
+        } else if (f[0] === 1) {
+          const m = asStruct(value, "filterTag");
+          const tag = str(m, "Tag");
+          const expr = str(m, "Expr");
+          const v = this.tags[tag];
+          if (v === undefined || expr.length > MAX_FILTER_EXPR || !new RegExp(expr).test(v)) return false;
+        } else return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private emitMembers(type: MemberEventType, m: MemberState): void {
+    this.emit({ type, members: [pub(m)] });
+  }
+}
+
+function pub(m: MemberState): Member {
+  return { name: m.name, addr: m.addr, tags: { ...m.tags }, status: m.status, vsn: m.vsn };
+}
+
+function safeTags(meta: Uint8Array | null): Record<string, string> {
+  try {
+    return { ...decodeTags(meta) };
+  } catch {
+    return {};
+  }
+}
+
+function bytesEq(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,140 @@
+// A Serf node over real sockets: the Serf state machine as the membership core's delegate,
+// driven by the MemberlistNode runtime, plus the async orchestration Serf does with timers
+// (graceful leave: intent, then memberlist leave, then a propagation delay).
+import { randomBytes } from "node:crypto";
+import { resolveConfig, type GossipConfig, type GossipConfigInput, type Profile } from "../config.js";
+import { SeededRandom } from "../core/prng.js";
+import { Serf } from "../core/serf.js";
+import type { Member, QueryOptions, SerfEvent } from "../core/serf-types.js";
+import { MemberlistNode } from "./memberlist-node.js";
+
+export interface QueryResult {
+  readonly acks: string[];
+  readonly responses: Map<string, Uint8Array>;
+}
+
+export class SerfNode {
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly config: GossipConfig,
+    readonly serf: Serf,
+    readonly memberlist: MemberlistNode,
+  ) {
+    // Serf's own timers (reap, reconnect, query deadlines) are coarse: a 100 ms beat suffices.
+    this.timer = setInterval(() => {
+      this.serf.tick(this.memberlist.now());
+      this.memberlist.pump();
+    }, 100);
+    this.timer.unref();
+  }
+
+  /** Starts a node: `onEvent` receives every member, user and query event. */
+  static async start(
+    input: GossipConfigInput | GossipConfig,
+    onEvent: (e: SerfEvent) => void = () => undefined,
+    profile: Profile = "lan",
+  ): Promise<SerfNode> {
+    const config = resolveConfig(input, profile);
+    let ml: MemberlistNode | null = null;
+    const serf = new Serf(
+      {
+        name: config.name,
+        tags: config.tags,
+        retransmitMult: config.retransmitMult,
+        retransmitFloor: config.retransmitFloor,
+        gossipIntervalMs: config.gossipIntervalMs,
+        queryTimeoutMult: config.queryTimeoutMult,
+        reapIntervalMs: config.reapIntervalMs,
+        reconnectIntervalMs: config.reconnectIntervalMs,
+        reconnectTimeoutMs: config.reconnectTimeoutMs,
+        tombstoneTimeoutMs: config.tombstoneTimeoutMs,
+        eventBuffer: config.eventBuffer,
+        userEventSizeLimit: config.userEventSizeLimit,
+        metaMaxBytes: config.metaMaxBytes,
+        ignoreOldEvents: true,
+      },
+      new SeededRandom(randomBytes(4).readUInt32BE(0)),
+      0,
+      // events raised while the core is being built are delivered after start() returns
+      (e) => queueMicrotask(() => onEvent(e)),
+    );
+    ml = await MemberlistNode.start(config, serf);
+    const node = ml;
+    serf.attach({
+      name: config.name,
+      advertiseAddress: () => node.address,
+      sendUser: (to, payload) => node.core.sendUser(to, payload),
+      reconnect: (to) => node.core.reconnect(to),
+      updateMeta: () => node.core.updateMeta(),
+      numMembers: () => node.core.members().length,
+    });
+    return new SerfNode(config, serf, ml);
+  }
+
+  get address(): { host: string; port: number } {
+    return this.memberlist.address;
+  }
+
+  members(): Member[] {
+    return this.serf.memberList();
+  }
+
+  /** Joins through any of the addresses ("host:port", DNS names allowed); returns how many answered. */
+  async join(addrs: readonly string[]): Promise<number> {
+    const n = await this.memberlist.join(addrs);
+    if (n > 0) {
+      this.serf.joined();
+      this.memberlist.pump();
+    }
+    return n;
+  }
+
+  userEvent(name: string, payload: Uint8Array | string, coalesce = false): bigint {
+    const p = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+    const lt = this.serf.userEvent(name, p, coalesce);
+    this.memberlist.pump();
+    return lt;
+  }
+
+  query(name: string, payload: Uint8Array | string, opts: QueryOptions = {}): Promise<QueryResult> {
+    const p = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+    const h = this.serf.query(name, p, opts);
+    this.memberlist.pump();
+    return new Promise((resolve) => {
+      const done = () => resolve({ acks: [...h.acks], responses: h.responses });
+      if (h.finished) done();
+      else h.onFinish = done;
+    });
+  }
+
+  setTags(tags: Record<string, string>): void {
+    this.serf.setTags(tags);
+    this.memberlist.pump();
+  }
+
+  /** Graceful leave (Serf's three steps), then shutdown. */
+  async leave(): Promise<void> {
+    const c = this.config;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, c.broadcastTimeoutMs);
+      this.serf.leaveIntent(() => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.memberlist.pump();
+    });
+    await this.memberlist.leave(c.broadcastTimeoutMs);
+    await new Promise((r) => setTimeout(r, c.leavePropagateDelayMs));
+    await this.shutdown();
+  }
+
+  /** Stops without leaving (peers will see us fail). */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    await this.memberlist.shutdown();
+  }
+}
