@@ -51,9 +51,9 @@ describe("nomad-fingerprint CLI", () => {
     expect(fp.fingerprinters.network.state).toBe("degraded");
   });
 
-  it("--help prints usage", async () => {
+  it("--help prints usage, also after the `--` that pnpm passes through", async () => {
     const c = capture();
-    expect(await runCli(["--help"], c.io)).toBe(0);
+    expect(await runCli(["--", "--help"], c.io)).toBe(0);
     expect(c.out.join("")).toMatch(/Usage: nomad-fingerprint/);
   });
 

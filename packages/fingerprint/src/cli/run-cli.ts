@@ -31,7 +31,8 @@ export interface CliIo {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let values: ReturnType<typeof parse>["values"];
   try {
-    values = parse(argv).values;
+    // `pnpm run fingerprint -- --flag` passes the `--` through; it carries no meaning here.
+    values = parse(argv[0] === "--" ? argv.slice(1) : argv).values;
   } catch (e) {
     io.err(`${(e as Error).message}\n\n${USAGE}`);
     return 2;
