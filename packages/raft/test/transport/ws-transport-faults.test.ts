@@ -144,7 +144,7 @@ describe("WsTransport against misbehaving peers", () => {
       socket.on("close", (code) => closes.push(code));
       socket.send(encodeHelloFrame({ id: "b", to: "a" }, PROTOCOL_VERSION + 7));
     });
-    const a = await node("a", "127.0.0.1:0", { reconnectMinMs: 1000, reconnectMaxMs: 1000 });
+    const a = await node("a", "127.0.0.1:0", { reconnectMinMs: 5000, reconnectMaxMs: 5000 });
     a.transport.send("b", `127.0.0.1:${port}`, ping("a", "b", 1));
     await waitFor(() => closes.length === 1, "the dialer to close");
     expect(closes[0]).toBe(4001);
@@ -156,7 +156,7 @@ describe("WsTransport against misbehaving peers", () => {
 
   it("refuses a dialer that expected another node at this address", async () => {
     const b = await node("b");
-    const a = await node("a", "127.0.0.1:0", { reconnectMinMs: 1000, reconnectMaxMs: 1000 });
+    const a = await node("a", "127.0.0.1:0", { reconnectMinMs: 5000, reconnectMaxMs: 5000 });
     a.transport.send("c", b.transport.localAddress, ping("a", "c", 1));
     await waitFor(() => a.transport.stats().handshakeRejected === 1, "the dialer to see the refusal");
     expect(b.transport.stats().handshakeRejected).toBe(1);
