@@ -14,75 +14,19 @@ import { decodeConfiguration } from "../core/configuration.js";
 import type { Message } from "../core/messages.js";
 import type { Configuration, LogEntry, NodeId, Role, ServerAddress, SnapshotMeta } from "../core/types.js";
 import type { FSM, LogStore, SnapshotStore, StableStore } from "../storage/types.js";
-import type { Transport, TransportStats } from "../transport/types.js";
-import type { RaftConfig, RaftConfigInput, RaftConfigProfile } from "./config.js";
+import type { Transport } from "../transport/types.js";
+import { Calls } from "./calls.js";
+import type { RaftConfig, RaftConfigInput } from "./config.js";
 import { coreTiming, parseRaftConfig, snapshotIntervalMs } from "./config.js";
-import type { CoreFactory } from "./core-factory.js";
 import { defaultCoreFactory } from "./core-factory.js";
-import { DeadlineQueue } from "./deadline-queue.js";
 import { RaftError } from "./errors.js";
-import { Pending } from "./pending.js";
+import type { Pending, PendingKind } from "./pending.js";
+import type { CallOptions, RaftNodeEvent, RaftNodeOptions, RaftNodeStats } from "./raft-node-types.js";
 import { recover } from "./recovery.js";
 import { SnapshotCache } from "./snapshot-cache.js";
 import { writeFsmSnapshot, writeReceivedSnapshot } from "./snapshot-writer.js";
 
-export interface RaftNodeOptions<R = unknown> {
-  readonly id: NodeId;
-  /** Raw input (parsed with `profile`) or an already parsed config. */
-  readonly config?: RaftConfigInput | RaftConfig;
-  readonly profile?: RaftConfigProfile;
-  readonly transport: Transport;
-  readonly logStore: LogStore;
-  readonly stableStore: StableStore;
-  readonly snapshotStore: SnapshotStore;
-  readonly fsm: FSM<R>;
-  /** Applied only when the stores are empty; ignored on a restart (so the same flags can be reused). */
-  readonly bootstrap?: Configuration;
-  /**
-   * Addresses of servers this node may have to answer before its log names them: a server being
-   * added starts empty and must reply to the leader's first append. Configurations override them.
-   */
-  readonly peers?: readonly { readonly id: NodeId; readonly address: ServerAddress }[];
-  /** Replaces the core (tests); defaults to the library's RaftCore. */
-  readonly createCore?: CoreFactory;
-  /** Randomness for election jitter; defaults to Math.random. */
-  readonly random?: () => number;
-}
-
-export interface CallOptions {
-  readonly timeoutMs?: number;
-}
-
-/** What observers see: the core's events plus the runtime's own. */
-export type RaftNodeEvent =
-  | RaftEvent
-  | { readonly type: "snapshot"; readonly index: number; readonly sizeBytes: number }
-  | { readonly type: "snapshotRestored"; readonly index: number }
-  | { readonly type: "fatal"; readonly error: Error }
-  | { readonly type: "shutdown" };
-
-export interface RaftNodeStats {
-  readonly id: NodeId;
-  readonly role: Role;
-  readonly term: number;
-  readonly leader: NodeId | undefined;
-  readonly commitIndex: number;
-  readonly appliedIndex: number;
-  readonly lastLogIndex: number;
-  readonly lastSnapshotIndex: number;
-  readonly snapshotsTaken: number;
-  readonly readyBatches: number;
-  readonly entriesPersisted: number;
-  readonly messagesSent: number;
-  readonly messagesUnroutable: number;
-  readonly pendingOps: number;
-  readonly transport: TransportStats;
-}
-
-interface Parked {
-  readonly pending: Pending<unknown>;
-  readonly attempt: () => ProposeResult;
-}
+export type { CallOptions, RaftNodeEvent, RaftNodeOptions, RaftNodeStats } from "./raft-node-types.js";
 
 export class RaftNode<R = unknown> {
   readonly id: NodeId;
@@ -97,12 +41,7 @@ export class RaftNode<R = unknown> {
   private readonly random: () => number;
 
   private readonly addresses = new Map<NodeId, ServerAddress>();
-  private readonly byIndex = new Map<number, Pending<unknown>>();
-  private readonly reads = new Map<number, Pending<void>>();
-  private readWaiters: Pending<void>[] = [];
-  private parked: Parked[] = [];
-  private transfer: { target: NodeId; pending: Pending<void> } | undefined;
-  private readonly deadlines = new DeadlineQueue();
+  private readonly calls = new Calls();
   private readonly listeners = new Set<(e: RaftNodeEvent) => void>();
 
   private role: Role;
@@ -111,7 +50,8 @@ export class RaftNode<R = unknown> {
   private appliedTerm: number;
   private appliedConfig: { configuration: Configuration; index: number };
   private lastSnapshotIndex: number;
-  private nextRequestId = 1;
+  /** Applies past the last snapshot that trigger the next one: the threshold plus a per-snapshot jitter. */
+  private snapshotTrigger: number;
 
   private scheduled = false;
   private running: Promise<void> | undefined;
@@ -177,6 +117,7 @@ export class RaftNode<R = unknown> {
     this.applied = snap?.index ?? 0;
     this.appliedTerm = snap?.term ?? 0;
     this.lastSnapshotIndex = snap?.index ?? 0;
+    this.snapshotTrigger = this.nextSnapshotTrigger();
     this.appliedConfig = snap
       ? { configuration: snap.configuration, index: snap.configurationIndex }
       : { configuration: status.configuration, index: 0 };
@@ -238,20 +179,16 @@ export class RaftNode<R = unknown> {
     const to = target ?? this.bestTransferTarget();
     if (to === undefined)
       return Promise.reject(new RaftError("TIMEOUT", "no voter to transfer leadership to"));
-    if (this.transfer !== undefined) {
-      return Promise.reject(new RaftError("TIMEOUT", `a transfer to ${this.transfer.target} is in progress`));
-    }
+    const busy = this.calls.transferTarget;
+    if (busy !== undefined)
+      return Promise.reject(new RaftError("TIMEOUT", `a transfer to ${busy} is in progress`));
     const pending = this.track<void>("transfer", options);
     const r = this.core.transferLeadership(to);
     if (!r.ok) {
       pending.fail(this.rejection(r));
       return pending.promise;
     }
-    this.transfer = { target: to, pending };
-    void pending.promise.then(
-      () => this.clearTransfer(pending),
-      () => this.clearTransfer(pending),
-    );
+    this.calls.startTransfer(to, pending);
     this.kick();
     return pending.promise;
   }
@@ -295,7 +232,7 @@ export class RaftNode<R = unknown> {
       entriesPersisted: this.counters.entriesPersisted,
       messagesSent: this.counters.messagesSent,
       messagesUnroutable: this.counters.messagesUnroutable,
-      pendingOps: this.deadlines.size,
+      pendingOps: this.calls.size,
       transport: this.transport.stats(),
     };
   }
@@ -326,46 +263,40 @@ export class RaftNode<R = unknown> {
 
   private guard(): RaftError | undefined {
     if (this.closed) return new RaftError("SHUTDOWN");
-    if (this.deadlines.size >= this.config.maxPendingOps) {
+    if (this.calls.size >= this.config.maxPendingOps) {
       return new RaftError("TIMEOUT", `too many pending calls (maxPendingOps=${this.config.maxPendingOps})`);
     }
     return undefined;
   }
 
-  private track<T>(kind: Pending<T>["kind"], options: CallOptions): Pending<T> {
-    const timeout = options.timeoutMs ?? this.config.defaultApplyTimeoutMs;
-    const pending = new Pending<T>(kind, performance.now() + timeout);
-    this.deadlines.push(pending);
-    return pending;
+  private track<T>(kind: PendingKind, options: CallOptions): Pending<T> {
+    return this.calls.track<T>(
+      kind,
+      options.timeoutMs ?? this.config.defaultApplyTimeoutMs,
+      performance.now(),
+    );
   }
 
-  private propose<T>(
-    kind: Pending<T>["kind"],
-    attempt: () => ProposeResult,
-    options: CallOptions,
-  ): Promise<T> {
+  private propose<T>(kind: PendingKind, attempt: () => ProposeResult, options: CallOptions): Promise<T> {
     const guard = this.guard();
     if (guard !== undefined) return Promise.reject(guard);
-    const pending = this.track<T>(kind, options);
-    if (!this.tryPropose(pending as Pending<unknown>, attempt)) {
-      this.parked.push({ pending: pending as Pending<unknown>, attempt });
-    }
-    return pending.promise;
+    const pending = this.track<T>(kind, options) as Pending<unknown>;
+    if (!this.tryPropose(pending, attempt)) this.calls.park(pending, attempt);
+    return pending.promise as Promise<T>;
   }
 
-  /** false = the core is busy (flow control / a membership change in progress): retry after the next advance. */
-  private tryPropose(pending: Pending<unknown>, attempt: () => ProposeResult): boolean {
+  /** false = the core is busy (flow control, a membership change in progress): retried after the next advance. */
+  private readonly tryPropose = (pending: Pending<unknown>, attempt: () => ProposeResult): boolean => {
     const r = attempt();
     if (r.ok) {
-      pending.term = r.term;
-      this.byIndex.set(r.index, pending);
+      this.calls.awaitIndex(r.index, r.term, pending);
       this.kick();
       return true;
     }
     if (r.code === "BUSY") return false;
     pending.fail(this.rejection(r));
     return true;
-  }
+  };
 
   private changeMembership(change: MembershipChange, options: CallOptions): Promise<void> {
     return this.propose<void>("membership", () => this.core.proposeMembership(change), options);
@@ -376,9 +307,7 @@ export class RaftNode<R = unknown> {
     if (guard !== undefined) return Promise.reject(guard);
     if (this.role !== "leader") return Promise.reject(this.notLeader());
     const pending = this.track<void>(kind, options);
-    const requestId = this.nextRequestId++;
-    this.reads.set(requestId, pending);
-    this.core.readIndex(requestId);
+    this.core.readIndex(this.calls.startRead(pending));
     this.kick();
     return pending.promise;
   }
@@ -387,6 +316,9 @@ export class RaftNode<R = unknown> {
     if (r.code === "BUSY") return new RaftError("TIMEOUT", "raft is busy");
     return this.notLeader(r.leader ?? this.leaderId);
   }
+
+  /** For a call whose entry was replaced by another leader's. */
+  private readonly lostError = (): RaftError => this.notLeader();
 
   private notLeader(leader: NodeId | undefined = this.leaderId): RaftError {
     if (leader === undefined || leader === this.id) return new RaftError("NO_LEADER");
@@ -406,10 +338,6 @@ export class RaftNode<R = unknown> {
       }
     }
     return best;
-  }
-
-  private clearTransfer(pending: Pending<void>): void {
-    if (this.transfer?.pending === pending) this.transfer = undefined;
   }
 
   // ---------------------------------------------------------------- driving the core
@@ -433,7 +361,7 @@ export class RaftNode<R = unknown> {
       this.fatal(e);
       return;
     }
-    this.deadlines.expire(performance.now());
+    this.calls.expire(performance.now());
     if (this.core.hasReady()) this.kick();
   }
 
@@ -456,7 +384,7 @@ export class RaftNode<R = unknown> {
         const ready = this.core.ready();
         await this.handleReady(ready);
         this.core.advance(ready);
-        this.retryParked();
+        this.calls.retryParked(this.tryPropose);
       }
     } catch (e) {
       this.fatal(e);
@@ -479,7 +407,7 @@ export class RaftNode<R = unknown> {
     if (persist !== undefined) await persist;
     if (this.closed) return;
     this.sendMessages(rd.messages, early ? false : undefined);
-    for (const rs of rd.readStates) this.onReadState(rs.requestId, rs.index);
+    for (const rs of rd.readStates) this.calls.readConfirmed(rs.requestId, rs.index, this.applied);
     for (const ev of rd.events) this.onEvent(ev);
   }
 
@@ -520,17 +448,10 @@ export class RaftNode<R = unknown> {
       }
       this.applied = e.index;
       this.appliedTerm = e.term;
-      if (this.byIndex.size > 0) {
-        const p = this.byIndex.get(e.index);
-        if (p !== undefined) {
-          this.byIndex.delete(e.index);
-          if (p.term === e.term) p.succeed(result);
-          else p.fail(this.notLeader());
-        }
-      }
+      this.calls.applied(e.index, e.term, result, this.lostError);
     }
-    if (this.readWaiters.length > 0) this.flushReadWaiters();
-    this.maybeSnapshot();
+    this.calls.appliedTo(this.applied);
+    this.maybeSnapshot(this.snapshotTrigger);
   }
 
   private onConfigurationApplied(e: LogEntry): void {
@@ -544,82 +465,37 @@ export class RaftNode<R = unknown> {
     this.learnAddresses(configuration);
   }
 
-  private onReadState(requestId: number, index: number): void {
-    const p = this.reads.get(requestId);
-    if (p === undefined) return;
-    this.reads.delete(requestId);
-    if (p.kind === "verify" || this.applied >= index) {
-      p.succeed();
-      return;
-    }
-    p.readIndex = index;
-    this.readWaiters.push(p);
-  }
-
-  private flushReadWaiters(): void {
-    const still: Pending<void>[] = [];
-    for (const p of this.readWaiters) {
-      if (p.done) continue;
-      if (this.applied >= p.readIndex) p.succeed();
-      else still.push(p);
-    }
-    this.readWaiters = still;
-  }
-
   private onEvent(ev: RaftEvent): void {
     switch (ev.type) {
       case "roleChange": {
         const wasLeader = this.role === "leader";
         this.role = ev.role;
-        if (wasLeader && ev.role !== "leader") this.failLeaderCalls();
+        if (wasLeader && ev.role !== "leader") this.calls.leadershipLost(this.notLeader());
         break;
       }
       case "leaderChange":
         this.leaderId = ev.leader;
-        if (this.transfer !== undefined && ev.leader === this.transfer.target)
-          this.transfer.pending.succeed();
+        this.calls.leaderChanged(ev.leader);
         break;
       case "configurationChange":
         this.learnAddresses(ev.configuration);
         break;
-      case "readFailed": {
-        const p = this.reads.get(ev.requestId);
-        if (p !== undefined) {
-          this.reads.delete(ev.requestId);
-          p.fail(ev.code === "NOT_LEADER" ? this.notLeader() : new RaftError("NO_LEADER"));
-        }
+      case "readFailed":
+        this.calls.readFailed(
+          ev.requestId,
+          ev.code === "NOT_LEADER" ? this.notLeader() : new RaftError("NO_LEADER"),
+        );
         break;
-      }
       case "transferFailed":
-        if (this.transfer !== undefined && this.transfer.target === ev.target) {
-          this.transfer.pending.fail(new RaftError("TIMEOUT", `leadership transfer to ${ev.target} failed`));
-        }
+        this.calls.transferFailed(
+          ev.target,
+          new RaftError("TIMEOUT", `leadership transfer to ${ev.target} failed`),
+        );
         break;
       case "peerUnreachable":
         break;
     }
     this.emit(ev);
-  }
-
-  /** Like hashicorp/raft's ErrLeadershipLost: a deposed leader cannot tell the outcome of its calls. */
-  private failLeaderCalls(): void {
-    const err = this.notLeader();
-    for (const p of this.byIndex.values()) p.fail(err);
-    this.byIndex.clear();
-    for (const { pending } of this.parked) pending.fail(err);
-    this.parked = [];
-    for (const p of this.reads.values()) p.fail(err);
-    this.reads.clear();
-    // A transfer in progress is not failed: stepping down is how it begins. It ends with the
-    // target's leaderChange, a transferFailed event or its deadline.
-  }
-
-  private retryParked(): void {
-    while (this.parked.length > 0) {
-      const head = this.parked[0]!;
-      if (!head.pending.done && !this.tryPropose(head.pending, head.attempt)) return;
-      this.parked.shift();
-    }
   }
 
   private learnAddresses(configuration: Configuration): void {
@@ -649,13 +525,8 @@ export class RaftNode<R = unknown> {
     this.learnAddresses(meta.configuration);
     await this.logStore.compact(meta.index);
     // Calls waiting for an index the snapshot covers can no longer learn their FSM result.
-    for (const [index, p] of this.byIndex) {
-      if (index <= meta.index) {
-        this.byIndex.delete(index);
-        p.fail(this.notLeader());
-      }
-    }
-    if (this.readWaiters.length > 0) this.flushReadWaiters();
+    this.calls.failIndexesUpTo(meta.index, this.notLeader());
+    this.calls.appliedTo(this.applied);
     this.emit({ type: "snapshotRestored", index: meta.index });
   }
 
@@ -663,7 +534,7 @@ export class RaftNode<R = unknown> {
     const base = snapshotIntervalMs(this.config);
     this.snapshotTimer = setTimeout(
       () => {
-        this.maybeSnapshot();
+        this.maybeSnapshot(this.config.snapshotThreshold);
         if (!this.closed) this.armSnapshotTimer();
       },
       base * (1 + this.random()),
@@ -671,14 +542,23 @@ export class RaftNode<R = unknown> {
     this.snapshotTimer.unref();
   }
 
-  private maybeSnapshot(): void {
+  /**
+   * The timer checks the plain threshold (as hashicorp/raft); the check after applies, which bounds
+   * memory under sustained load, waits for a jittered trigger so that servers (and nodes sharing a
+   * process) do not all snapshot at the same index.
+   */
+  private maybeSnapshot(threshold: number): void {
     if (this.snapshotting !== undefined || this.closed) return;
-    if (this.applied - this.lastSnapshotIndex < this.config.snapshotThreshold) return;
+    if (this.applied - this.lastSnapshotIndex < threshold) return;
     void this.takeSnapshot().catch((e: unknown) => this.fatal(e));
   }
 
+  private nextSnapshotTrigger(): number {
+    return Math.round(this.config.snapshotThreshold * (1 + 0.5 * this.random()));
+  }
+
   private takeSnapshot(): Promise<void> {
-    const meta = {
+    const meta: SnapshotMeta = {
       index: this.applied,
       term: this.appliedTerm,
       configuration: this.appliedConfig.configuration,
@@ -691,6 +571,7 @@ export class RaftNode<R = unknown> {
       if (this.closed) return;
       this.snapshots.set(meta, data);
       this.lastSnapshotIndex = meta.index;
+      this.snapshotTrigger = this.nextSnapshotTrigger();
       this.counters.snapshots++;
       this.core.compact(meta, this.config.trailingLogs);
       const keepFrom = meta.index - this.config.trailingLogs;
@@ -716,13 +597,7 @@ export class RaftNode<R = unknown> {
     this.closed = true;
     if (this.tickTimer !== undefined) clearInterval(this.tickTimer);
     if (this.snapshotTimer !== undefined) clearTimeout(this.snapshotTimer);
-    const err = new RaftError("SHUTDOWN");
-    for (const d of this.deadlines.drain()) (d as Pending<unknown>).fail(err);
-    this.byIndex.clear();
-    this.reads.clear();
-    this.readWaiters = [];
-    this.parked = [];
-    this.transfer = undefined;
+    this.calls.failAll(new RaftError("SHUTDOWN"));
     // Let an in-flight store call finish, so the caller can close the stores right after.
     await this.running?.catch(() => undefined);
     await this.snapshotting?.catch(() => undefined);
