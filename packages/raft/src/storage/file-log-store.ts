@@ -232,10 +232,11 @@ export class FileLogStore implements LogStore {
     return out;
   }
 
-  append(entries: readonly LogEntry[]): Promise<void> {
+  append(batch: readonly LogEntry[]): Promise<void> {
+    let entries: readonly LogEntry[];
     try {
       this.assertWritable();
-      checkAppend(entries, this.first, this.last);
+      entries = checkAppend(batch, this.first, this.last);
     } catch (err) {
       return Promise.reject(err);
     }

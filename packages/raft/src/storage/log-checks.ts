@@ -4,20 +4,28 @@ import type { LogEntry } from "../core/types.js";
 import { StorageError } from "./errors.js";
 
 /**
- * An append batch must be internally contiguous and start inside [firstIndex, lastIndex + 1]:
- * below firstIndex would rewrite compacted history, above lastIndex + 1 would leave a hole.
+ * Validates an append and returns the part of it to store. The batch must be internally contiguous
+ * and must not start above lastIndex + 1 (a hole). Entries below firstIndex are dropped, as etcd's
+ * MemoryStorage does: they are covered by a snapshot, hence committed, hence equal to what was
+ * compacted (Log Matching), so a leader re-sending them is harmless.
  */
-export function checkAppend(entries: readonly LogEntry[], firstIndex: number, lastIndex: number): void {
+export function checkAppend(
+  entries: readonly LogEntry[],
+  firstIndex: number,
+  lastIndex: number,
+): readonly LogEntry[] {
   const head = entries[0];
-  if (head === undefined) return;
+  if (head === undefined) return entries;
   if (!Number.isSafeInteger(head.index) || head.index < 1) {
     throw new StorageError("NON_CONTIGUOUS", `entry index ${head.index} is not a positive integer`);
   }
-  if (head.index < firstIndex || head.index > lastIndex + 1) {
+  if (head.index > lastIndex + 1) {
     throw new StorageError(
       "NON_CONTIGUOUS",
-      `append starting at ${head.index} outside [${firstIndex}, ${lastIndex + 1}]`,
-      { index: head.index },
+      `append starting at ${head.index} leaves a gap after ${lastIndex}`,
+      {
+        index: head.index,
+      },
     );
   }
   for (let i = 1; i < entries.length; i++) {
@@ -32,6 +40,7 @@ export function checkAppend(entries: readonly LogEntry[], firstIndex: number, la
       );
     }
   }
+  return head.index >= firstIndex ? entries : entries.slice(firstIndex - head.index);
 }
 
 /** Reads must stay inside the stored range; an empty range (lo > hi) is allowed and returns nothing. */

@@ -91,16 +91,16 @@ export class MemoryLogStore implements LogStore {
   }
 
   append(entries: readonly LogEntry[]): Promise<void> {
+    let batch: LogEntry[];
     try {
       this.assertOpen();
-      checkAppend(entries, this.visible.first, this.visible.last);
+      batch = checkAppend(entries, this.visible.first, this.visible.last).slice();
     } catch (err) {
       return Promise.reject(err);
     }
-    if (entries.length === 0) return Promise.resolve();
+    if (batch.length === 0) return Promise.resolve();
     this.stats.appends++;
-    this.stats.entriesAppended += entries.length;
-    const batch = entries.slice();
+    this.stats.entriesAppended += batch.length;
     this.visible.append(batch);
     if (!this.manualSync) {
       this.stats.syncs++;

@@ -8,7 +8,10 @@ import type { Configuration, HardState, LogEntry, SnapshotMeta } from "../core/t
  *   made while a previous sync was in flight (group commit).
  * - Entries passed to `append` are contiguous. If the first one's index is <= `lastIndex()`, the
  *   store first drops every entry from that index on (a follower overwriting a conflicting suffix).
+ *   Entries below `firstIndex()` are ignored (they are compacted, hence committed and equal).
+ * - An empty log has `firstIndex() === lastIndex() + 1` (1 and 0 when new).
  * - `compact(index)` drops every entry with an index <= `index` (after a snapshot); it need not be synced.
+ *   With `index >= lastIndex()` the log becomes empty and the next append starts at `index + 1`.
  * - Reads are synchronous: they are used at start-up and to serve entries the core no longer holds.
  */
 export interface LogStore {
