@@ -104,6 +104,17 @@ export interface NewAlloc {
   readonly nowNs: number;
 }
 
+// Containers every new allocation starts with empty. Shared and frozen: writers (clients,
+// the state store) replace them with their own objects instead of mutating in place.
+const NO_TRANSITION = Object.freeze({
+  Migrate: null,
+  Reschedule: null,
+  ForceReschedule: null,
+  NoShutdownDelay: null,
+});
+const NO_TASK_STATES = Object.freeze({}) as Allocation["TaskStates"];
+const NO_PREEMPTED = Object.freeze([]) as unknown as string[];
+
 export function buildAlloc(n: NewAlloc): Allocation {
   return {
     ID: n.id,
@@ -119,16 +130,16 @@ export function buildAlloc(n: NewAlloc): Allocation {
     Metrics: n.metric,
     DesiredStatus: "run",
     DesiredDescription: "",
-    DesiredTransition: { Migrate: null, Reschedule: null, ForceReschedule: null, NoShutdownDelay: null },
+    DesiredTransition: NO_TRANSITION,
     ClientStatus: "pending",
     ClientDescription: "",
-    TaskStates: {},
+    TaskStates: NO_TASK_STATES,
     PreviousAllocation: n.previous?.ID ?? "",
     NextAllocation: "",
     DeploymentID: "",
     RescheduleTracker: n.tracker,
     FollowupEvalID: "",
-    PreemptedAllocations: [],
+    PreemptedAllocations: NO_PREEMPTED,
     PreemptedByAllocation: "",
     CreateIndex: 0,
     ModifyIndex: 0,

@@ -18,7 +18,7 @@ import { fitAsk } from "./fit.js";
 import { ProposedState } from "./proposed.js";
 import { reconcile } from "./reconcile.js";
 import { rescheduleDelay } from "./reschedule.js";
-import { PlacementStack } from "./select.js";
+import { compactMetric, PlacementStack } from "./select.js";
 import type { SchedulerDeps, SchedulerState } from "./types.js";
 
 /** One pass: reconcile, place, and return the plan plus what to report. */
@@ -131,7 +131,7 @@ export function genericPass(
     proposed,
     feasibility,
     deps.algorithm ?? "binpack",
-    deps.scoreMetaDataLimit ?? 5,
+    deps.scoreMetaDataLimit ?? 1,
   );
   const asks = jobAsks(job);
   const resources = new AllocatedResourcesFactory();
@@ -151,6 +151,7 @@ export function genericPass(
     metric.NodePool = job.NodePool;
     metric.NodesAvailable = ready.byDC;
     const choice = stack.select(ask, metric, p.penaltyNodes);
+    compactMetric(metric);
     const fit =
       choice === null ? null : fitAsk(choice.node, proposed.usage(choice.node.ID), ask, deps.random);
     if (choice === null || fit === null || !fit.ok) {

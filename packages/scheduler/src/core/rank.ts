@@ -88,7 +88,8 @@ export function spreadScore(
       }
       if (percent < 0) percent = 100 - listed;
       const desired = (percent / 100) * group.Count;
-      score = desired <= 0 ? -1 : (desired - used) / desired;
+      // Count the placement being scored, so a value that reached its share scores below zero.
+      score = desired <= 0 ? -1 : (desired - (used + 1)) / desired;
     } else {
       let min = Infinity;
       let max = 0;

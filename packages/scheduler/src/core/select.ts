@@ -39,10 +39,41 @@ interface DistinctRule {
   readonly limit: number;
 }
 
+/** Component scores are kept as numbers (NaN = not applicable); the Scores map is built only for recorded candidates. */
 interface Candidate {
   node: Node;
   norm: number;
-  scores: Record<string, number>;
+  binpack: number;
+  anti: number;
+  penalty: number;
+  affinity: number;
+  spread: number;
+}
+
+const EMPTY_RECORD: Record<string, number> = Object.freeze({}) as Record<string, number>;
+
+function scoresOf(c: Candidate): Record<string, number> {
+  const s: Record<string, number> = { binpack: c.binpack };
+  if (!Number.isNaN(c.anti)) s["job-anti-affinity"] = c.anti;
+  if (!Number.isNaN(c.penalty)) s["node-reschedule-penalty"] = c.penalty;
+  if (!Number.isNaN(c.affinity)) s["node-affinity"] = c.affinity;
+  if (!Number.isNaN(c.spread)) s["allocation-spread"] = c.spread;
+  s["normalized-score"] = c.norm;
+  return s;
+}
+
+/** Metric maps that stayed empty are swapped for one shared frozen object: a million placements keep a million metrics. */
+export function compactMetric(m: AllocMetric): void {
+  if (isEmpty(m.ClassFiltered)) m.ClassFiltered = EMPTY_RECORD;
+  if (isEmpty(m.ConstraintFiltered)) m.ConstraintFiltered = EMPTY_RECORD;
+  if (isEmpty(m.ClassExhausted)) m.ClassExhausted = EMPTY_RECORD;
+  if (isEmpty(m.DimensionExhausted)) m.DimensionExhausted = EMPTY_RECORD;
+  if (isEmpty(m.Scores)) m.Scores = EMPTY_RECORD;
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Candidate limit: 2 for batch (power of two choices), else max(2, ceil(log2(n))). */
@@ -59,6 +90,10 @@ export function candidateLimit(jobType: string, nodeCount: number): number {
 export class PlacementStack {
   private offset = 0;
   private readonly distinct = new Map<string, DistinctRule[]>();
+  /** Per group, per node index: 0 unknown, 1 statically feasible, 2 infeasible (reason in the class cache). */
+  private readonly staticVerdict = new Map<string, Uint8Array>();
+  /** Groups whose feasibility has per-node (escaped) parts and therefore cannot use staticVerdict. */
+  private readonly escapedGroups = new Set<string>();
 
   constructor(
     private readonly job: Job,
@@ -80,7 +115,9 @@ export class PlacementStack {
     for (const g of job.TaskGroups) {
       const own = g.Constraints.concat(...g.Tasks.map((t) => t.Constraints)).filter(isDistinct);
       this.distinct.set(g.Name, jobRules.concat(own.map((c) => rule(c, g.Name))));
+      this.staticVerdict.set(g.Name, new Uint8Array(nodes.length));
     }
+    if (feasibility.escapedClass) for (const g of job.TaskGroups) this.escapedGroups.add(g.Name);
   }
 
   get nodeCount(): number {
@@ -102,18 +139,14 @@ export class PlacementStack {
     const seen: Candidate[] = [];
     let taken = 0;
     let visited = 0;
+    const aff = affinities.length > 0 ? affinities : null;
+    const spr = spreads.length > 0 ? spreads : null;
     while (visited < n && taken < limit) {
-      const node = this.nodes[this.offset]!;
-      this.offset = this.offset + 1 === n ? 0 : this.offset + 1;
+      const index = this.offset;
+      const node = this.nodes[index]!;
+      this.offset = index + 1 === n ? 0 : index + 1;
       visited++;
-      const c = this.evaluate(
-        node,
-        ask,
-        metric,
-        penaltyNodes,
-        affinities.length > 0 ? affinities : null,
-        spreads.length > 0 ? spreads : null,
-      );
+      const c = this.evaluate(node, index, ask, metric, penaltyNodes, aff, spr);
       if (c === null) continue;
       if (c.norm <= 0 && skipped.length < MAX_SKIP) {
         skipped.push(c);
@@ -140,6 +173,7 @@ export class PlacementStack {
     const spreads = groupSpreads(this.job, ask.group);
     const c = this.evaluate(
       node,
+      -1,
       ask,
       metric,
       null,
@@ -153,6 +187,7 @@ export class PlacementStack {
 
   private evaluate(
     node: Node,
+    index: number,
     ask: GroupAsk,
     metric: AllocMetric,
     penaltyNodes: ReadonlySet<string> | null,
@@ -161,7 +196,15 @@ export class PlacementStack {
   ): Candidate | null {
     metric.NodesEvaluated++;
     const group = ask.group;
-    const reason = this.feasibility.check(node, group) ?? this.distinctReason(node, group.Name);
+    let reason: string | null;
+    const verdicts =
+      index >= 0 && !this.escapedGroups.has(group.Name) ? this.staticVerdict.get(group.Name) : undefined;
+    if (verdicts !== undefined && verdicts[index] === 1) reason = null;
+    else {
+      reason = this.feasibility.check(node, group);
+      if (verdicts !== undefined) verdicts[index] = reason === null ? 1 : 2;
+    }
+    if (reason === null) reason = this.distinctReason(node, group.Name);
     if (reason !== null) {
       metric.NodesFiltered++;
       const cls = nodeClassOf(node);
@@ -179,45 +222,45 @@ export class PlacementStack {
       return null;
     }
     const cap = nodeCapacity(node);
-    const scores: Record<string, number> = {};
-    let sum = fitScore(
+    const binpack = fitScore(
       cap,
       used.cpuMHz + ask.cpuMHz + ask.cores * cap.mhzPerCore,
       used.memoryMB + ask.memoryMB,
       this.algorithm,
     );
-    scores["binpack"] = sum;
+    let sum = binpack;
     let count = 1;
-    const anti = antiAffinityScore(this.proposed.groupAllocsOn(group.Name, node.ID), group.Count);
-    if (anti !== null) {
-      scores["job-anti-affinity"] = anti;
-      sum += anti;
+    const a0 = antiAffinityScore(this.proposed.groupAllocsOn(group.Name, node.ID), group.Count);
+    const anti = a0 === null ? NaN : a0;
+    if (a0 !== null) {
+      sum += a0;
       count++;
     }
+    let penalty = NaN;
     if (penaltyNodes !== null && penaltyNodes.has(node.ID)) {
-      scores["node-reschedule-penalty"] = -1;
+      penalty = -1;
       sum -= 1;
       count++;
     }
+    let affinity = NaN;
     if (affinities !== null) {
       const a = affinityScore(affinities, node);
       if (a !== null) {
-        scores["node-affinity"] = a;
+        affinity = a;
         sum += a;
         count++;
       }
     }
+    let spread = NaN;
     if (spreads !== null) {
-      const s = spreadScore(spreads, group, node, this.proposed);
-      if (s !== null) {
-        scores["allocation-spread"] = s;
-        sum += s;
+      const sp = spreadScore(spreads, group, node, this.proposed);
+      if (sp !== null) {
+        spread = sp;
+        sum += sp;
         count++;
       }
     }
-    const norm = sum / count;
-    scores["normalized-score"] = norm;
-    return { node, norm, scores };
+    return { node, norm: sum / count, binpack, anti, penalty, affinity, spread };
   }
 
   private distinctReason(node: Node, group: string): string | null {
@@ -241,15 +284,18 @@ export class PlacementStack {
   }
 
   private recordScores(metric: AllocMetric, seen: readonly Candidate[]): void {
-    if (this.scoreMetaLimit <= 0) return;
-    const top =
-      seen.length <= this.scoreMetaLimit
-        ? [...seen]
-        : [...seen].sort((a, b) => b.norm - a.norm).slice(0, this.scoreMetaLimit);
-    top.sort((a, b) => b.norm - a.norm);
+    if (this.scoreMetaLimit <= 0 || seen.length === 0) return;
+    let top: Candidate[];
+    if (this.scoreMetaLimit === 1) {
+      let best = seen[0]!;
+      for (const c of seen) if (c.norm > best.norm) best = c;
+      top = [best];
+    } else {
+      top = [...seen].sort((a, b) => b.norm - a.norm).slice(0, this.scoreMetaLimit);
+    }
     metric.ScoreMetaData = top.map((c): NodeScoreMeta => ({
       NodeID: c.node.ID,
-      Scores: c.scores,
+      Scores: scoresOf(c),
       NormScore: c.norm,
     }));
   }

@@ -22,7 +22,7 @@ import { fitAsk } from "./fit.js";
 import { readyNodes, type Pass } from "./generic-scheduler.js";
 import { jobChanged, needsDestructiveUpdate } from "./job-diff.js";
 import { ProposedState } from "./proposed.js";
-import { PlacementStack } from "./select.js";
+import { compactMetric, PlacementStack } from "./select.js";
 import type { SchedulerDeps, SchedulerState } from "./types.js";
 
 function push(map: Record<string, Allocation[]>, key: string, a: Allocation): void {
@@ -76,7 +76,7 @@ export function systemPass(
     proposed,
     feasibility,
     deps.algorithm ?? "binpack",
-    deps.scoreMetaDataLimit ?? 5,
+    deps.scoreMetaDataLimit ?? 1,
   );
   const asks = jobAsks(job);
   const resources = new AllocatedResourcesFactory();
@@ -143,6 +143,7 @@ export function systemPass(
     metric.NodesAvailable = ready.byDC;
     const filteredBefore = metric.NodesFiltered;
     const choice = stack.selectOn(node, ask, metric);
+    if (choice !== null) compactMetric(metric);
     const fit = choice === null ? null : fitAsk(node, proposed.usage(node.ID), ask, deps.random);
     if (choice === null || fit === null || !fit.ok) {
       if (metric.NodesFiltered > filteredBefore) return; // not a candidate for this group: not a failure
