@@ -2,7 +2,14 @@
 // (a fake core, a forged log) and asserts that the right violation is reported, with the seed.
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "@nomad/raft";
-import { DiskState, InvariantChecker, runSimulation, simOptions, type SimResult } from "@nomad/raft/testing";
+import {
+  DiskState,
+  InvariantChecker,
+  runSimulation,
+  simOptions,
+  standardRun,
+  type SimResult,
+} from "@nomad/raft/testing";
 import { fakeCluster } from "./fake-cores.js";
 
 function entry(index: number, term: number, text: string): LogEntry {
@@ -163,5 +170,31 @@ describe("the invariant checkers on forged states", () => {
     );
     leaderLog.apply({ type: "entries", entries: [entry(2, 1, "y")] });
     expect(() => c.checkLeaderLog("b", 2, leaderLog, 2)).not.toThrow();
+  });
+});
+
+describe("the crash model bites", () => {
+  it("a driver that sends votes and acks before their fsync loses committed entries (caught)", () => {
+    // Seeds on which the broken driver was caught when this test was written; the assertion only
+    // needs one of them to still catch it, so the test survives changes to the core's timing.
+    const seeds = [58, 148, 199, 294, 311, 332, 376, 377, 390, 407, 486];
+    const caught = seeds
+      .map((seed) => runSimulation(standardRun(seed, { brokenDriver: { sendBeforeSync: true } })))
+      .filter((r) => !r.ok);
+    expect(caught.length).toBeGreaterThan(0);
+    for (const r of caught) expect(r.replay).toContain(`--seed ${r.seed}`);
+    // Lost acknowledged entries surface as a safety violation (typically leader completeness).
+    const safety = [
+      "leader-completeness",
+      "state-machine-safety",
+      "election-safety",
+      "log-matching",
+      "linearizability",
+    ];
+    expect(caught.some((r) => safety.includes(r.violation?.invariant ?? ""))).toBe(true);
+  });
+
+  it("the same seeds pass with the correct driver", () => {
+    for (const seed of [58, 148, 199]) expect(runSimulation(standardRun(seed)).ok).toBe(true);
   });
 });

@@ -33,6 +33,11 @@ export interface SimOptions {
   readonly maxEvents: number;
   /** Receives a line per notable event (--verbose). */
   readonly log: ((line: string) => void) | undefined;
+  /**
+   * Breaks the simulated driver on purpose, to prove the crash model catches durability bugs:
+   * `sendBeforeSync` sends every message before the Ready's fsync (votes and acks included).
+   */
+  readonly brokenDriver: { readonly sendBeforeSync: boolean };
 }
 
 export const DEFAULT_FEATURES: SimFeatures = { membership: false, snapshots: false, leaseReads: false };
@@ -51,8 +56,10 @@ export function simOptions(
     clockSkew: 0.1,
     clients: 3,
     keys: 3,
-    maxEvents: 2_000_000,
+    // A normal 5 s run takes ~10k events; 40x that is a message storm or a livelock.
+    maxEvents: 400_000,
     log: undefined,
+    brokenDriver: { sendBeforeSync: false },
     ...partial,
   };
 }

@@ -21,6 +21,8 @@ export interface NodeHost {
   applied(node: SimNode, entry: LogEntry, output: KvOutput | undefined): void;
   readReady(node: SimNode, requestId: number): void;
   readFailed(node: SimNode, requestId: number): void;
+  /** The node wrote a vote or log entries that are not synced yet (a targeted crash may strike). */
+  wroteUnsynced(node: SimNode): void;
   log(line: string): void;
 }
 
@@ -32,6 +34,8 @@ export interface NodeTuning {
   readonly trailingLogs: number;
   readonly fsyncMinMs: number;
   readonly fsyncMaxMs: number;
+  /** See SimOptions.brokenDriver. */
+  readonly sendBeforeSync: boolean;
 }
 
 const SNAPSHOTS_RETAINED = 1_000;
@@ -160,11 +164,12 @@ export class SimNode {
     // Duty 2, with the thesis 10.2.1 exception: a leader's appends may leave before its own fsync.
     this.deferred = [];
     for (const m of rd.messages) {
-      if (m.type === "append") this.host.send(m);
+      if (m.type === "append" || this.tuning.sendBeforeSync) this.host.send(m);
       else this.deferred.push(m);
     }
     const epoch = this.epoch;
     const delay = this.rng.between(this.tuning.fsyncMinMs, this.tuning.fsyncMaxMs);
+    if (rd.hardState !== undefined || rd.entries.length > 0) this.host.wroteUnsynced(this);
     this.host.schedule(delay, () => {
       if (this.epoch === epoch) this.persisted(rd);
     });

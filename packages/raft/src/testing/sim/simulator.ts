@@ -63,6 +63,8 @@ class Simulation {
   private readonly probe: LivenessProbe;
   private readonly tickPeriodMs = new Map<NodeId, number>();
   private events = 0;
+  /** Nodes to crash at their next unsynced write, with how long they stay down. */
+  private readonly armedCrashes = new Map<NodeId, number>();
   private finished = false;
 
   constructor(private readonly options: SimOptions) {
@@ -107,6 +109,7 @@ class Simulation {
         leader: () => this.currentLeader(),
         crash: (id) => this.crash(id),
         restart: (id) => this.restart(id),
+        armCrashOnWrite: (id, downMs) => this.armedCrashes.set(id, downMs),
         log: (line) => this.log(line),
       },
       this.network,
@@ -158,6 +161,7 @@ class Simulation {
       trailingLogs: rng.pick([0, 5, 50]),
       fsyncMinMs: 0.05,
       fsyncMaxMs: rng.pick([0.2, 1, 5, 20]),
+      sendBeforeSync: this.options.brokenDriver.sendBeforeSync,
     };
   }
 
@@ -169,6 +173,7 @@ class Simulation {
       applied: (node, entry, output) => this.applied(node, entry, output),
       readReady: (node, id) => this.workload.readReady(node, id),
       readFailed: (node, id) => this.workload.readFailed(node, id),
+      wroteUnsynced: (node) => this.maybeCrashMidWrite(node),
       log: (line) => this.log(line),
     };
   }
@@ -212,6 +217,18 @@ class Simulation {
     this.schedule(this.rng.between(0, period), loop);
   }
 
+  private maybeCrashMidWrite(node: SimNode): void {
+    const downMs = this.armedCrashes.get(node.id);
+    if (downMs === undefined) return;
+    this.armedCrashes.delete(node.id);
+    // Zero delay: before the fsync (which takes at least fsyncMinMs) completes.
+    this.schedule(0, () => {
+      if (!node.alive || !node.persisting) return;
+      this.log(`nemesis: crash ${node.id} in the middle of a write`);
+      this.nemesis.crashFor(node.id, downMs);
+    });
+  }
+
   private crash(id: NodeId): void {
     const node = this.node(id);
     if (!node.alive) return;
@@ -252,6 +269,7 @@ class Simulation {
       this.schedule(o.safetyMs, () => {
         this.log("safety phase over");
         this.nemesis.stopAndHeal(HEALTHY_NETWORK);
+        this.armedCrashes.clear();
         this.probe.start((d, run) => this.schedule(d, run));
       });
       const deadline = o.safetyMs + o.livenessBoundMs;
