@@ -310,6 +310,45 @@ describe("FingerprintManager: failing sources degrade, never throw", () => {
     manager.stop();
   });
 
+  it("a periodic source that never answers has one outstanding call, not one per interval", async () => {
+    let calls = 0;
+    let answer: ((v: { detected: boolean; attributes: Record<string, string> }) => void) | undefined;
+    const stuck: Fingerprinter = {
+      name: "stuck",
+      periodicIntervalMs: 1_000,
+      fingerprint: () => {
+        calls++;
+        // The first call hangs until released; later calls answer at once.
+        if (calls === 1) return new Promise((resolve) => (answer = resolve));
+        return Promise.resolve({ detected: true, attributes: { late: "no" } });
+      },
+    };
+    const registry = new FingerprinterRegistry().register(stuck);
+    const { scheduler, manager } = setup(undefined, { fingerprint_timeout_ms: 500 }, registry);
+    const started = manager.start();
+    await scheduler.advance(500);
+    await started;
+    await scheduler.advance(10_000);
+    expect(calls).toBe(1);
+    expect(manager.current().fingerprinters["stuck"]?.state).toBe("degraded");
+    answer?.({ detected: true, attributes: { late: "yes" } });
+    await scheduler.advance(1_000);
+    expect(calls).toBe(2);
+    expect(manager.current().fingerprinters["stuck"]?.state).toBe("ok");
+    expect(manager.current().node.Attributes["late"]).toBe("no");
+    manager.stop();
+  });
+
+  it("start() twice is one start: same fingerprint, no duplicate timers", async () => {
+    const { scheduler, manager } = setup();
+    const [a, b] = await Promise.all([manager.start(), manager.start()]);
+    expect(a).toBe(b);
+    const pending = scheduler.pending();
+    expect(await manager.start()).toBe(a);
+    expect(scheduler.pending()).toBe(pending);
+    manager.stop();
+  });
+
   it("a slow periodic fingerprinter is not started again while it runs", async () => {
     let running = 0;
     let maxConcurrent = 0;

@@ -69,6 +69,11 @@ export class FingerprintManager {
   private readonly listeners = new Set<FingerprintListener>();
   private readonly cancels = new Map<string, () => void>();
   private snapshot: HostFingerprint | undefined;
+  private starting: Promise<HostFingerprint> | undefined;
+  /** Runs in progress, so a refresh() never overlaps a periodic run of the same source. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Sources whose last call outlived its timeout and has not settled yet. */
+  private readonly hung = new Set<string>();
   private running = false;
   /** Listener exceptions swallowed so far (a listener bug must not stop refreshes). */
   listenerErrors = 0;
@@ -84,6 +89,11 @@ export class FingerprintManager {
 
   /** Runs every fingerprinter once and starts the periodic ones. Never rejects. */
   async start(): Promise<HostFingerprint> {
+    this.starting ??= this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<HostFingerprint> {
     const ctx = this.context();
     await Promise.all(this.fingerprinters.map((f) => this.runOne(f, ctx)));
     this.snapshot = this.build();
@@ -156,8 +166,28 @@ export class FingerprintManager {
     this.scheduleNext(f);
   }
 
-  private async runOne(f: Fingerprinter, ctx: FingerprintContext): Promise<void> {
+  private runOne(f: Fingerprinter, ctx: FingerprintContext): Promise<void> {
+    const running = this.inFlight.get(f.name);
+    if (running !== undefined) return running;
+    const run = this.runOnce(f, ctx).finally(() => this.inFlight.delete(f.name));
+    this.inFlight.set(f.name, run);
+    return run;
+  }
+
+  private async runOnce(f: Fingerprinter, ctx: FingerprintContext): Promise<void> {
     const prev = this.entries.get(f.name);
+    if (this.hung.has(f.name)) {
+      // Bounded: a source that never answers gets one outstanding call, not one per interval.
+      this.entries.set(f.name, {
+        result: prev?.result,
+        status: {
+          state: "degraded",
+          reason: prev?.status.reason ?? "previous call still pending",
+          lastRunMs: this.scheduler.nowMs(),
+        },
+      });
+      return;
+    }
     try {
       const result = await this.withTimeout(f, ctx);
       this.entries.set(f.name, {
@@ -185,25 +215,30 @@ export class FingerprintManager {
       const cancel = this.scheduler.schedule(ms, () => {
         if (settled) return;
         settled = true;
+        this.hung.add(f.name);
         reject(new FingerprintTimeoutError(f.name, ms));
       });
       // A fingerprinter that throws synchronously is caught here too.
-      Promise.resolve()
-        .then(() => f.fingerprint(ctx))
-        .then(
-          (r) => {
-            if (settled) return;
-            settled = true;
-            cancel();
-            resolve(r);
-          },
-          (e: unknown) => {
-            if (settled) return;
-            settled = true;
-            cancel();
-            reject(e instanceof Error ? e : new Error(String(e)));
-          },
-        );
+      const call = Promise.resolve().then(() => f.fingerprint(ctx));
+      // Whenever the call finally settles, the source may be asked again.
+      call.then(
+        () => this.hung.delete(f.name),
+        () => this.hung.delete(f.name),
+      );
+      call.then(
+        (r) => {
+          if (settled) return;
+          settled = true;
+          cancel();
+          resolve(r);
+        },
+        (e: unknown) => {
+          if (settled) return;
+          settled = true;
+          cancel();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
     });
   }
 
