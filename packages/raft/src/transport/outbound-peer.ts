@@ -98,6 +98,9 @@ export class OutboundPeer {
         perMessageDeflate: false,
         maxPayload: config.maxPayloadBytes,
         handshakeTimeout: config.handshakeTimeoutMs,
+        // An all-zero mask lets ws skip XOR-ing and copying every frame. Masking protects HTTP
+        // intermediaries from payloads chosen by scripts in a browser; both ends here are servers.
+        generateMask: (mask: Buffer) => mask.fill(0),
       });
     } catch {
       // The address was checked when this peer was created; this is only a safety net.
