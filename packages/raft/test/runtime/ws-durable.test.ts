@@ -114,6 +114,31 @@ describe("RaftNode over WsTransport with durable file stores on loopback", () =>
     await waitFor(() => l.fsm.get("after") === "crash", 15_000, "restarted node catches up");
     expect(l.fsm.dump()).toEqual(next.fsm.dump());
   }, 60_000);
+
+  it("a follower that was down past the compacted log is brought back by InstallSnapshot over ws, into its files", async () => {
+    await startCluster({ snapshotThreshold: 40, trailingLogs: 5 });
+    const l = await waitFor(() => leader(), 15_000, "a leader");
+    const lagger = members.find((m) => m !== l)!;
+    await lagger.close();
+    for (let i = 0; i < 150; i++)
+      await l.node!.apply(encodeKvCommand({ op: "put", key: `s${i % 9}`, value: String(i) }));
+    await waitFor(() => l.node!.stats().lastSnapshotIndex > 60, 10_000, "leader snapshot past the lagger");
+    await boot(lagger, undefined);
+    const restored = new Promise<number>((resolve) =>
+      lagger.node!.observe((e) => {
+        if (e.type === "snapshotRestored") resolve(e.index);
+      }),
+    );
+    expect(await restored).toBeGreaterThan(60);
+    const target = l.node!.appliedIndex();
+    await waitFor(() => lagger.node!.appliedIndex() >= target, 15_000, "lagger applied");
+    expect(lagger.fsm.dump()).toEqual(l.fsm.dump());
+    // And it survives its own restart: the received snapshot and the log after it are on disk.
+    await lagger.close();
+    await boot(lagger, undefined);
+    await waitFor(() => lagger.node!.appliedIndex() >= target, 15_000, "lagger applied after restart");
+    expect(lagger.fsm.dump()).toEqual(l.fsm.dump());
+  }, 60_000);
 });
 
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
