@@ -7,7 +7,12 @@ import { nodesForSeed, simOptions } from "./options.js";
 export const raftCoreFactory: CoreFactory = (config, restore) => new RaftCore(config, restore);
 
 /** Features the current RaftCore supports in the simulation. */
-export const STANDARD_FEATURES: SimFeatures = { membership: false, snapshots: true, leaseReads: false };
+export const STANDARD_FEATURES: SimFeatures = {
+  membership: true,
+  snapshots: true,
+  leaseReads: true,
+  transfers: true,
+};
 
 export function standardRun(seed: number, overrides: Partial<Omit<SimOptions, "seed">> = {}): SimOptions {
   return simOptions({

@@ -20,6 +20,8 @@ export class LivenessProbe {
     private readonly now: () => number,
     private readonly nodes: () => readonly SimNode[],
     private readonly log: (line: string) => void,
+    /** Called with the leader before probing; the probe waits until it returns true. */
+    private readonly prepare: (leader: SimNode) => boolean,
   ) {}
 
   start(schedule: (delayMs: number, run: () => void) => void): void {
@@ -43,7 +45,7 @@ export class LivenessProbe {
       return;
     }
     const leader = this.leader();
-    if (leader === undefined) return;
+    if (leader === undefined || !this.prepare(leader)) return;
     const status = leader.status();
     if (status === undefined) return;
     const p = this.pending;

@@ -10,8 +10,10 @@ export interface SimFeatures {
   readonly membership: boolean;
   /** Nodes snapshot their FSM and compact the log; lagging followers get InstallSnapshot. */
   readonly snapshots: boolean;
-  /** Leaders answer reads from their lease instead of a ReadIndex round. */
+  /** Some seeds' leaders answer reads from their lease instead of a ReadIndex round. */
   readonly leaseReads: boolean;
+  /** Occasionally transfer leadership to another voter. */
+  readonly transfers: boolean;
 }
 
 export interface SimOptions {
@@ -40,7 +42,12 @@ export interface SimOptions {
   readonly brokenDriver: { readonly sendBeforeSync: boolean };
 }
 
-export const DEFAULT_FEATURES: SimFeatures = { membership: false, snapshots: false, leaseReads: false };
+export const DEFAULT_FEATURES: SimFeatures = {
+  membership: false,
+  snapshots: false,
+  leaseReads: false,
+  transfers: false,
+};
 
 export function simOptions(
   partial: Partial<SimOptions> & Pick<SimOptions, "seed" | "createCore">,

@@ -13,6 +13,7 @@ import { drawFaultProfile, Nemesis, type FaultProfile } from "./faults.js";
 import { InvariantChecker } from "./invariants.js";
 import { LivenessProbe } from "./liveness.js";
 import { HEALTHY_NETWORK, SimNetwork } from "./network.js";
+import { Operator } from "./operator.js";
 import { replayCommand, type SimOptions } from "./options.js";
 import { SimNode, type NodeHost, type NodeTuning } from "./sim-node.js";
 import { SimViolation, type InvariantName } from "./violation.js";
@@ -61,6 +62,7 @@ class Simulation {
   private readonly nemesis: Nemesis;
   private readonly workload: Workload;
   private readonly probe: LivenessProbe;
+  private readonly operator: Operator;
   private readonly tickPeriodMs = new Map<NodeId, number>();
   private events = 0;
   /** Nodes to crash at their next unsynced write, with how long they stay down. */
@@ -74,6 +76,7 @@ class Simulation {
     const nemesisRng = this.rng.fork();
     const clientRng = this.rng.fork();
     const tuningRng = this.rng.fork();
+    const operatorRng = this.rng.fork();
     this.ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
     this.profile = drawFaultProfile(profileRng, options.nodes);
     this.network = new SimNetwork(
@@ -127,10 +130,29 @@ class Simulation {
       clientRng,
       { clients: options.clients, keys: options.keys, thinkMaxMs: 20, retryMs: 30, timeoutMs: 1_000 },
     );
+    this.operator = new Operator(
+      {
+        schedule: (d, run) => this.schedule(d, run),
+        nodes: () => this.ids.map((id) => this.node(id)),
+        leader: () => {
+          const id = this.currentLeader();
+          return id === undefined ? undefined : this.node(id);
+        },
+        log: (line) => this.log(line),
+      },
+      operatorRng,
+      {
+        membership: options.features.membership,
+        transfers: options.features.transfers,
+        gapMinMs: 100,
+        gapMaxMs: 1_000,
+      },
+    );
     this.probe = new LivenessProbe(
       () => this.now,
       () => this.ids.map((id) => this.node(id)),
       (line) => this.log(line),
+      (leader) => this.operator.restoreMembership(leader),
     );
   }
 
@@ -144,7 +166,7 @@ class Simulation {
       commitTicks: 1,
       preVote: rng.chance(0.7),
       checkQuorum,
-      leaseReads: this.options.features.leaseReads && checkQuorum,
+      leaseReads: this.options.features.leaseReads && checkQuorum && rng.chance(0.3),
       maxAppendEntries: rng.pick([1, 4, 16, 64]),
       maxInflightAppends: rng.pick([1, 2, 8]),
       maxInflightBytes: rng.pick([512, 65_536, 1_048_576]),
@@ -265,10 +287,12 @@ class Simulation {
         this.startTicking(node);
       }
       this.nemesis.start();
+      this.operator.start();
       this.workload.start();
       this.schedule(o.safetyMs, () => {
         this.log("safety phase over");
         this.nemesis.stopAndHeal(HEALTHY_NETWORK);
+        this.operator.stop();
         this.armedCrashes.clear();
         this.probe.start((d, run) => this.schedule(d, run));
       });
