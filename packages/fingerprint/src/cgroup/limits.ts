@@ -85,11 +85,14 @@ async function cpuQuota(probe: HostProbe, layout: CgroupLayout): Promise<number 
 async function cpuset(probe: HostProbe, layout: CgroupLayout): Promise<number[] | null> {
   const d = layout.dirOf("cpuset");
   if (d === undefined) return null;
-  // The effective list already folds in every ancestor, so the leaf is enough.
+  // The effective list already folds in every ancestor, so the nearest file is enough. In
+  // v2 it exists only where the cpuset controller is enabled; higher up it covers all CPUs.
   const names = layout.version === 2 ? ["cpuset.cpus.effective"] : ["cpuset.effective_cpus", "cpuset.cpus"];
-  for (const name of names) {
-    const v = await readOptional(probe, `${d.dir}/${name}`);
-    if (v !== undefined && v !== "") return parseCpuList(v);
+  for (const dir of lineage(d)) {
+    for (const name of names) {
+      const v = await readOptional(probe, `${dir}/${name}`);
+      if (v !== undefined && v !== "") return parseCpuList(v);
+    }
   }
   return null;
 }

@@ -39,8 +39,6 @@ export interface ProbeMemInfo {
 export interface HostProbe {
   /** Reads a text file such as /proc/cpuinfo; rejects when absent or unreadable. */
   readText(path: string): Promise<string>;
-  /** Lists a directory's entry names; rejects when absent. */
-  readDir(path: string): Promise<string[]>;
   /** Resolves symlinks of an existing path. */
   realpath(path: string): Promise<string>;
   statfs(path: string): Promise<ProbeStatfs>;

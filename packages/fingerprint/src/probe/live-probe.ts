@@ -27,10 +27,6 @@ export class LiveHostProbe implements HostProbe {
     return fsp.readFile(file, "utf8");
   }
 
-  async readDir(dir: string): Promise<string[]> {
-    return fsp.readdir(dir);
-  }
-
   async realpath(p: string): Promise<string> {
     return fsp.realpath(p);
   }

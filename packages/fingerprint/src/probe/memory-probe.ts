@@ -88,18 +88,6 @@ export class MemoryHostProbe implements HostProbe {
     return text;
   }
 
-  async readDir(p: string): Promise<string[]> {
-    this.touch("readDir", p);
-    if (!this.exists(p)) throw notFound(p);
-    const prefix = p.endsWith("/") ? p : `${p}/`;
-    const names = new Set<string>();
-    for (const f of [...Object.keys(this.host.files), ...this.written.keys(), ...(this.host.dirs ?? [])]) {
-      if (f.startsWith(prefix)) names.add(f.slice(prefix.length).split("/")[0] ?? "");
-    }
-    names.delete("");
-    return [...names].sort();
-  }
-
   async realpath(p: string): Promise<string> {
     this.touch("realpath", p);
     const abs = path.posix.resolve(p);

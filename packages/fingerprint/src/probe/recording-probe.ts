@@ -18,12 +18,6 @@ export class RecordingProbe implements HostProbe {
     return text;
   }
 
-  async readDir(p: string): Promise<string[]> {
-    const names = await this.inner.readDir(p);
-    this.dirs.add(p);
-    return names;
-  }
-
   async realpath(p: string): Promise<string> {
     const r = await this.inner.realpath(p);
     this.dirs.add(r);

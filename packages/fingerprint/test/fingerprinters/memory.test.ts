@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryFingerprinter } from "@nomad/fingerprint";
+import { createCpuFingerprinter, createMemoryFingerprinter } from "@nomad/fingerprint";
 import { ctx, fixture, FIXTURES } from "../helpers.js";
 
 describe("memory fingerprinter", () => {
@@ -44,5 +44,24 @@ describe("memory fingerprinter", () => {
     const probe = fixture(FIXTURES.arm64NoNetwork);
     probe.failOn("/proc/meminfo");
     await expect(createMemoryFingerprinter().fingerprint(ctx(probe))).rejects.toThrow(/injected/);
+  });
+});
+
+describe("cgroup v2 without a cgroup namespace", () => {
+  it("walks from the process's own cgroup up to the mount: the tightest limit on the way wins", async () => {
+    const probe = fixture(FIXTURES.containerV2Limited);
+    probe.setFile("/proc/self/cgroup", "0::/system.slice/docker-abc.scope\n");
+    probe.setFile("/sys/fs/cgroup/system.slice/docker-abc.scope/memory.max", "max\n");
+    probe.setFile("/sys/fs/cgroup/system.slice/memory.max", "1073741824\n");
+    probe.setFile("/sys/fs/cgroup/system.slice/docker-abc.scope/cpu.max", "50000 100000\n");
+    const mem = await createMemoryFingerprinter().fingerprint(ctx(probe));
+    expect(mem.attributes["memory.totalbytes"]).toBe("1073741824");
+    const cpu = await createCpuFingerprinter().fingerprint(ctx(probe));
+    // cpuset.cpus.effective exists only at the root here (0-3); quota 0.5 CPU of 2900 MHz.
+    expect(cpu.attributes).toMatchObject({
+      "cpu.numcores": "4",
+      "cpu.totalcompute": "1450",
+      "cpu.reservablecores": "0",
+    });
   });
 });
