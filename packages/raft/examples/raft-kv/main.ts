@@ -109,13 +109,16 @@ async function main(): Promise<void> {
   });
 
   // A leader records its HTTP address so that the others can send clients to it.
+  let announcing = false;
   const announce = setInterval(() => {
-    if (node.state() !== "leader" || fsm.httpAddressOf(flags.id) === flags.http) return;
+    if (announcing || node.state() !== "leader" || fsm.httpAddressOf(flags.id) === flags.http) return;
+    announcing = true;
     node
       .apply(encodeCommand({ op: "member", id: flags.id, http: flags.http }), { timeoutMs: 2_000 })
-      .catch((e) => {
+      .catch((e: unknown) => {
         if (!isRaftError(e)) log(`announce: ${(e as Error).message}`);
-      });
+      })
+      .finally(() => (announcing = false));
   }, 50);
 
   const server = createKvServer({ id: flags.id, node, fsm, redirect: flags.redirect });
