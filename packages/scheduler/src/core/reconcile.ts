@@ -131,13 +131,18 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     /** Allocations that hold a slot (by name) after this pass. */
     const keep: Allocation[] = [];
     const replace: PlaceRequest[] = [];
+    const held = new Set<number>();
 
     for (const a of allocs) {
       if (a.DesiredStatus !== "run") continue; // already being stopped
       if (a.NextAllocation !== "") continue; // already replaced
       const node = input.nodeByID(a.NodeID);
       const status = a.ClientStatus;
-      if (status === "lost") continue;
+      if (status === "lost") {
+        // With prevent_reschedule_on_lost the lost allocation keeps its slot: nothing replaces it.
+        if (group.PreventRescheduleOnLost) held.add(allocIndex(a.Name));
+        continue;
+      }
       if (status === "complete") {
         // Batch work that finished holds its slot; a service that exits is replaced.
         if (input.batch) {
@@ -176,7 +181,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       if (nodeDown(node)) {
         result.stop.push({ alloc: a, description: ALLOC_LOST, clientStatus: "lost" });
         d.Lost++;
-        if (!group.PreventRescheduleOnLost) {
+        if (group.PreventRescheduleOnLost) held.add(allocIndex(a.Name));
+        else
           replace.push({
             group,
             name: a.Name,
@@ -185,7 +191,6 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
             penaltyNodes: null,
             stopPrevious: null,
           });
-        }
         continue;
       }
       if (wantsMigration(a, node)) {
@@ -204,7 +209,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
 
     // Count: slots are names `<job>.<group>[i]`, i < Count. Replacements keep their name.
-    const taken = new Set<number>();
+    const taken = new Set<number>(held);
     const survivors: Allocation[] = [];
     const ordered = keep.concat().sort((x, y) => allocIndex(x.Name) - allocIndex(y.Name));
     for (const a of ordered) {
