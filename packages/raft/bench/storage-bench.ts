@@ -1,5 +1,5 @@
 // Storage micro-benchmark: durable appends of 100-byte entries, our segmented WAL against lmdb.
-// Run: npx tsx --conditions=@nomad/source packages/raft/bench/storage-bench.ts [--seconds S]
+// Run: npx tsx --conditions=@nomad/source packages/raft/bench/storage-bench.ts [--seconds S] [--only STORE]
 // One JSON line per scenario. Every append waits until its entries are on disk:
 // - wal: FileLogStore (one write + one fdatasync per group commit);
 // - lmdb-sync: lmdb 3.5.6 with overlappingSync off, so a commit's promise means synced;
@@ -18,6 +18,8 @@ import { FileLogStore } from "../src/storage/file-log-store.js";
 
 const secondsArg = process.argv.indexOf("--seconds");
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
+const onlyArg = process.argv.indexOf("--only");
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 const WARMUP_MS = 300;
 const ENTRY_BYTES = 100;
 
@@ -161,6 +163,7 @@ const contenders: [string, (dir: string) => Promise<Appender>][] = [
 ];
 
 for (const [name, make] of contenders) {
+  if (ONLY !== undefined && name !== ONLY) continue;
   for (const batch of [1, 16, 64]) await scenario(name, make, batch, 1);
   await scenario(name, make, 1, 64);
 }

@@ -200,3 +200,21 @@ describe("FileLogStore group commit and durability order", () => {
     await reopened.close();
   });
 });
+
+describe("FileLogStore I/O failure", () => {
+  it("a failed write rejects the append with IO and every later write too (no retry after a failed sync)", async () => {
+    const dir = freshDir();
+    const store = await FileLogStore.open(dir);
+    await store.append(range(1, 3, 1));
+    // Pull the file out from under the store: its next write fails with EBADF.
+    const internals = store as unknown as { segments: { handle: { close(): Promise<void> } }[] };
+    await internals.segments[0]!.handle.close();
+    await expect(store.append(range(4, 4, 1))).rejects.toSatisfy((e) => isStorageError(e, "IO"));
+    await expect(store.append(range(5, 5, 1))).rejects.toSatisfy((e) => isStorageError(e, "IO"));
+    await expect(store.compact(2)).rejects.toSatisfy((e) => isStorageError(e, "IO"));
+    await store.close(); // a failed store still closes
+    const again = await FileLogStore.open(dir); // the disk still holds what was acknowledged
+    expect(again.lastIndex()).toBe(3);
+    await again.close();
+  });
+});
