@@ -44,6 +44,7 @@ export class OutboundPeer {
   /** Bytes given to the current socket whose write has not completed (backpressure). */
   private unwrittenBytes = 0;
   private dials = 0;
+  private livenessTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly peerId: NodeId,
@@ -78,6 +79,8 @@ export class OutboundPeer {
 
   close(): Promise<void> {
     this.state = "closed";
+    if (this.livenessTimer !== undefined) clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.ctx.counters.droppedSend += this.queue.clear();
@@ -134,6 +137,7 @@ export class OutboundPeer {
         this.reject(socket, CLOSE_WRONG_NODE, `reached node ${frame.hello.id}, expected ${this.peerId}`);
       } else {
         clearTimeout(helloTimer);
+        this.watchLiveness(socket);
         this.state = "open";
         this.unwrittenBytes = 0;
         this.backoff.reset();
@@ -157,6 +161,34 @@ export class OutboundPeer {
         this.ctx.emit({ type: "disconnected", peer: this.peerId, address: this.address, code, reason });
       }
       this.retryLater();
+    });
+  }
+
+  /**
+   * Pings the listener every pingIntervalMs and drops the connection when two intervals in a row
+   * brought no pong: a peer that vanished without a FIN or RST (host down, cable cut) is noticed
+   * in seconds instead of after TCP's retransmission timeout of many minutes, and redialed. One
+   * missed interval is forgiven, because a busy event loop (ours or the peer's) can delay a pong.
+   */
+  private watchLiveness(socket: WebSocket): void {
+    let answered = true;
+    let missed = 0;
+    socket.on("pong", () => {
+      answered = true;
+    });
+    const timer = setInterval(() => {
+      missed = answered ? 0 : missed + 1;
+      if (missed >= 2) {
+        socket.terminate();
+        return;
+      }
+      answered = false;
+      socket.ping();
+    }, this.ctx.config.pingIntervalMs);
+    this.livenessTimer = timer;
+    socket.once("close", () => {
+      clearInterval(timer);
+      if (this.livenessTimer === timer) this.livenessTimer = undefined;
     });
   }
 

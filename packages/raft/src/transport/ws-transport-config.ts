@@ -74,6 +74,14 @@ export const wsTransportConfigSchema = z
       .min(1)
       .default(5000)
       .describe("a connection that has not completed the upgrade and hello exchange by then is closed"),
+    pingIntervalMs: z
+      .number()
+      .int()
+      .min(10)
+      .default(5000)
+      .describe(
+        "a dialed peer silent for two of these (no pong) is redialed: seconds, not TCP's many minutes",
+      ),
     maxInboundConnections: z
       .number()
       .int()

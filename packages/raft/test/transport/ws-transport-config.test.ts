@@ -28,7 +28,7 @@ describe("WsTransport configuration", () => {
       reconnectMaxMs: 2000,
     });
     const shape = wsTransportConfigSchema.shape;
-    expect(Object.keys(shape).length).toBe(12);
+    expect(Object.keys(shape).length).toBe(13);
     for (const [field, schema] of Object.entries(shape)) {
       expect(schema.description, field).toMatch(/\w{3,}/);
     }

@@ -154,6 +154,39 @@ describe("WsTransport against misbehaving peers", () => {
     expect(event?.type === "handshakeRejected" && event.reason).toMatch(/version mismatch/);
   });
 
+  it("redials a listener that stops answering pings (a peer gone without FIN or RST)", async () => {
+    // A listener that completes the hello but never answers pings, like a host that vanished.
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, autoPong: false });
+    await new Promise((resolve) => wss.once("listening", resolve));
+    cleanups.push(() => new Promise((resolve) => wss.close(() => resolve())));
+    const port = (wss.address() as { port: number }).port;
+    let connections = 0;
+    wss.on("connection", (socket) => {
+      connections += 1;
+      socket.on("error", () => {});
+      socket.send(encodeHelloFrame({ id: "b", to: "a" }));
+    });
+    const a = await node("a", "127.0.0.1:0", { pingIntervalMs: 50, reconnectMinMs: 10, reconnectMaxMs: 20 });
+    a.transport.send("b", `127.0.0.1:${port}`, ping("a", "b", 1));
+    await waitFor(
+      () => a.events.some((e) => e.type === "disconnected" && e.peer === "b"),
+      "the dead connection dropped",
+    );
+    a.transport.send("b", `127.0.0.1:${port}`, ping("a", "b", 2));
+    await waitFor(() => connections >= 2, "a redial");
+    expect(a.transport.stats().reconnects).toBeGreaterThanOrEqual(1);
+  });
+
+  it("keeps a connection whose listener answers pings", async () => {
+    const b = await node("b");
+    const a = await node("a", "127.0.0.1:0", { pingIntervalMs: 100 });
+    a.transport.send("b", b.transport.localAddress, ping("a", "b", 1));
+    await waitFor(() => b.inbox.length === 1, "the first message");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(a.events.filter((e) => e.type === "disconnected")).toEqual([]);
+    expect(a.transport.stats().reconnects).toBe(0);
+  });
+
   it("refuses a dialer that expected another node at this address", async () => {
     const b = await node("b");
     const a = await node("a", "127.0.0.1:0", { reconnectMinMs: 5000, reconnectMaxMs: 5000 });
