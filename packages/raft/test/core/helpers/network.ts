@@ -10,6 +10,8 @@ export class Network {
   queue: Message[] = [];
   private readonly cut = new Set<string>();
   private readonly down = new Set<NodeId>();
+  /** Whether to keep every delivered message in `delivered` (off for long runs). */
+  record = true;
   /** Every message delivered, for assertions on traffic. */
   delivered: Message[] = [];
   /** When set, returns false for messages to drop. */
@@ -71,7 +73,7 @@ export class Network {
     if (this.filter && !this.filter(m)) return;
     const to = this.nodes.get(m.to);
     if (!to) return;
-    this.delivered.push(m);
+    if (this.record) this.delivered.push(m);
     to.core.step(m);
   }
 

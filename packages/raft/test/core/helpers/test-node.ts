@@ -90,7 +90,9 @@ export class TestNode {
     }
     if (rd.entries.length > 0) {
       const first = rd.entries[0]!.index;
-      this.log = this.log.filter((e) => e.index < first).concat(rd.entries);
+      const last = this.log[this.log.length - 1];
+      if (last !== undefined && last.index >= first) this.log = this.log.filter((e) => e.index < first);
+      for (const e of rd.entries) this.log.push(e);
     }
     for (const e of rd.committed) {
       if (e.index !== this.appliedIndex + 1)
