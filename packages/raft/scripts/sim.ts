@@ -1,4 +1,6 @@
-// `pnpm --filter @nomad/raft sim --seeds N [--seed S] [--nodes 3|5] [--verbose]`
+// `pnpm --filter @nomad/raft sim --seeds N [--seed S] [--nodes 3|5] [--verbose] [--trace]`
+//   --trace also prints every message delivery; --snapshot-retention N keeps only N local
+//   snapshots per node (default: all).
 // Runs simulation seeds (S, S+1, ... S+N-1; S defaults to a random start unless given), prints
 // progress and a summary, and exits non-zero on any failure, with the command that replays it.
 import { parseArgs } from "node:util";
@@ -11,6 +13,8 @@ const { values } = parseArgs({
     seed: { type: "string" },
     nodes: { type: "string" },
     verbose: { type: "boolean", default: false },
+    trace: { type: "boolean", default: false },
+    "snapshot-retention": { type: "string" },
   },
   strict: true,
 });
@@ -28,6 +32,8 @@ function int(name: string, text: string | undefined): number | undefined {
 const firstSeed = int("seed", values.seed) ?? randomInt(0, 2 ** 31);
 const count = int("seeds", values.seeds) ?? 1;
 const nodes = int("nodes", values.nodes);
+const retention = int("snapshot-retention", values["snapshot-retention"]);
+const verbose = values.verbose || values.trace;
 if (nodes !== undefined && nodes < 1) {
   console.error("--nodes must be at least 1");
   process.exit(2);
@@ -40,7 +46,9 @@ for (let i = 0; i < count; i++) {
   const seed = firstSeed + i;
   const options = standardRun(seed, {
     ...(nodes !== undefined ? { nodes } : {}),
-    log: values.verbose ? (line: string) => console.log(line) : undefined,
+    ...(retention !== undefined ? { snapshotRetention: retention } : {}),
+    log: verbose ? (line: string) => console.log(line) : undefined,
+    traceMessages: values.trace,
   });
   const result = runSimulation(options);
   events += result.stats.events;
@@ -54,8 +62,8 @@ for (let i = 0; i < count; i++) {
     console.log(line);
     console.log(`  ${result.violation?.message.split("\n").join("\n  ")}`);
     console.log(`  replay: ${result.replay}`);
-  } else if (values.verbose || count <= 20 || (i + 1) % 50 === 0) {
-    console.log(count > 20 && !values.verbose ? `${i + 1}/${count} seeds done; last: ${line}` : line);
+  } else if (verbose || count <= 20 || (i + 1) % 50 === 0) {
+    console.log(count > 20 && !verbose ? `${i + 1}/${count} seeds done; last: ${line}` : line);
   }
 }
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -40,6 +40,14 @@ export interface SimOptions {
    * `sendBeforeSync` sends every message before the Ready's fsync (votes and acks included).
    */
   readonly brokenDriver: { readonly sendBeforeSync: boolean };
+  /**
+   * How many local snapshots a node's simulated store keeps for streaming to followers. The
+   * default is effectively "all": what a leader should do when the snapshot it is streaming has
+   * been replaced is an open point of the core's contract (see the package README's sim notes).
+   */
+  readonly snapshotRetention: number;
+  /** Log every message delivery too (with `log`). */
+  readonly traceMessages: boolean;
 }
 
 export const DEFAULT_FEATURES: SimFeatures = {
@@ -67,6 +75,8 @@ export function simOptions(
     maxEvents: 400_000,
     log: undefined,
     brokenDriver: { sendBeforeSync: false },
+    snapshotRetention: 1_000,
+    traceMessages: false,
     ...partial,
   };
 }

@@ -36,9 +36,9 @@ export interface NodeTuning {
   readonly fsyncMaxMs: number;
   /** See SimOptions.brokenDriver. */
   readonly sendBeforeSync: boolean;
+  /** See SimOptions.snapshotRetention. */
+  readonly snapshotRetention: number;
 }
-
-const SNAPSHOTS_RETAINED = 1_000;
 
 interface PendingLeaderCheck {
   readonly term: number;
@@ -248,9 +248,9 @@ export class SimNode {
     const compactTo = Math.max(0, meta.index - this.tuning.trailingLogs);
     this.disk.writeLocalSnapshot(meta, data, compactTo);
     this.snapshots.set(meta.index, { meta, data });
-    // The contract does not say what a leader streaming an older snapshot should do once the
-    // store drops it, so the simulated store keeps a generous history (the data is tiny).
-    for (const index of [...this.snapshots.keys()].sort((a, b) => a - b).slice(0, -SNAPSHOTS_RETAINED)) {
+    for (const index of [...this.snapshots.keys()]
+      .sort((a, b) => a - b)
+      .slice(0, -this.tuning.snapshotRetention)) {
       this.snapshots.delete(index);
     }
     this.lastSnapshotIndex = meta.index;

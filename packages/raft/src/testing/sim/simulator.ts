@@ -46,6 +46,25 @@ export interface SimResult {
   readonly profile: FaultProfile;
 }
 
+function describeMessage(m: Message): string {
+  const { from, to, type, term, ...rest } = m;
+  const fields = Object.entries(rest)
+    .map(([k, v]) => {
+      if (k === "entries" && Array.isArray(v)) {
+        const es = v as LogEntry[];
+        return es.length === 0 ? "entries=[]" : `entries=[${es[0]?.index}..${es[es.length - 1]?.index}]`;
+      }
+      if (v instanceof Uint8Array) return `${k}=<${v.length}B>`;
+      if (k === "meta" && typeof v === "object" && v !== null) {
+        const meta = v as { index: number; term: number };
+        return `meta=${meta.index}/${meta.term}`;
+      }
+      return `${k}=${String(v)}`;
+    })
+    .join(" ");
+  return `${from}->${to} ${type} t${term} ${fields}`;
+}
+
 export function runSimulation(options: SimOptions): SimResult {
   return new Simulation(options).run();
 }
@@ -184,6 +203,7 @@ class Simulation {
       fsyncMinMs: 0.05,
       fsyncMaxMs: rng.pick([0.2, 1, 5, 20]),
       sendBeforeSync: this.options.brokenDriver.sendBeforeSync,
+      snapshotRetention: Math.max(1, this.options.snapshotRetention),
     };
   }
 
@@ -217,6 +237,7 @@ class Simulation {
   private deliver(m: Message): void {
     const node = this.nodes.get(m.to);
     if (node === undefined || !node.alive) return;
+    if (this.options.traceMessages) this.log(`deliver ${describeMessage(m)}`);
     node.deliver(m);
     node.afterEvent();
   }
