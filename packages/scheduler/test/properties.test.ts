@@ -75,7 +75,7 @@ function buildJob(spec: JobSpec, i: number): Job {
     diskMB: spec.diskMB,
     staticPorts: spec.staticPorts,
     dynamicPorts: spec.dynamicPorts,
-    datacenters: spec.dcs,
+    datacenters: [...spec.dcs],
     driver: spec.driver,
     ...(c === null || (system && c.Operand === "distinct_hosts") ? {} : { groupConstraints: [c] }),
   });
