@@ -57,7 +57,9 @@ export interface FileLogStoreStats {
 }
 
 const DEFAULTS = {
-  maxSegmentBytes: 16 * 1024 * 1024, // small enough that compaction frees space soon and a restart rescans little
+  // Compaction frees whole segments and a restart rescans every retained one: 8 MiB keeps both
+  // small (about 65k 100-byte entries, a few times Nomad's 10240 trailing logs).
+  maxSegmentBytes: 8 * 1024 * 1024,
   maxCachedEntries: 4096, // covers what a leader re-sends to a slow follower without disk reads
   maxCachedBytes: 16 * 1024 * 1024,
 } as const;

@@ -85,7 +85,7 @@ describe("FileLogStore recovery", () => {
     const file = segmentFiles(dir)[0]!;
     const thirdAt = SEGMENT_HEADER_BYTES + 2 * RECORD_BYTES;
     for (const delta of [0, 5, 12, 30]) {
-      // length field, crc field, index field, data
+      // crc field, length field, index field, data
       const bytes = readFileSync(file);
       const original = bytes[thirdAt + delta]!;
       bytes[thirdAt + delta] = original ^ 0x04;
