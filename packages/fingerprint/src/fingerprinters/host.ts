@@ -6,6 +6,7 @@
 import type { Fingerprinter } from "../types.js";
 import type { HostProbe } from "../probe/host-probe.js";
 import { parseOsRelease } from "../parse/os-release.js";
+import { asUuid } from "../parse/uuid.js";
 
 // Go's GOOS names for Node's platforms.
 const GOOS: Record<string, string> = { win32: "windows", sunos: "solaris" };
@@ -34,17 +35,17 @@ async function osNameVersion(probe: HostProbe): Promise<{ name?: string; version
   return { ...(name === undefined ? {} : { name }), ...(version === undefined ? {} : { version }) };
 }
 
-/** The machine's stable UUID, looked up in the order gopsutil uses on Linux. */
+/**
+ * The machine's stable ID, in the order and form gopsutil (Nomad's library) uses on Linux:
+ * DMI product UUID, else /etc/machine-id as a UUID, else the boot ID.
+ */
 async function hostId(probe: HostProbe): Promise<string | undefined> {
-  for (const file of [
-    "/sys/class/dmi/id/product_uuid",
-    "/etc/machine-id",
-    "/proc/sys/kernel/random/boot_id",
-  ]) {
-    const v = await readOptional(probe, file);
-    if (v !== undefined) return v.toLowerCase();
-  }
-  return undefined;
+  const dmi = await readOptional(probe, "/sys/class/dmi/id/product_uuid");
+  if (dmi !== undefined) return dmi.toLowerCase();
+  const machineId = await readOptional(probe, "/etc/machine-id");
+  const formatted = machineId === undefined ? undefined : asUuid(machineId);
+  if (formatted !== undefined) return formatted;
+  return (await readOptional(probe, "/proc/sys/kernel/random/boot_id"))?.toLowerCase();
 }
 
 export const hostFingerprinter: Fingerprinter = {

@@ -7,22 +7,12 @@
 import type { Fingerprinter } from "../types.js";
 import type { HostProbe } from "../probe/host-probe.js";
 import { stateDirOf } from "../config.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { asUuid, UUID_PATTERN } from "../parse/uuid.js";
 
 export const NODE_ID_FILE = "client-id";
 
 function isNotFound(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "ENOENT";
-}
-
-/** Formats a 32-hex machine ID (/etc/machine-id) as a UUID; keeps UUIDs as they are. */
-function asUuid(raw: string): string | undefined {
-  const v = raw.trim().toLowerCase();
-  if (UUID.test(v)) return v;
-  if (/^[0-9a-f]{32}$/.test(v))
-    return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20)}`;
-  return undefined;
 }
 
 async function hostUuid(probe: HostProbe): Promise<string | undefined> {
@@ -50,7 +40,7 @@ export const nodeIdFingerprinter: Fingerprinter = {
     try {
       const text = await probe.readText(file);
       const id = text.trim().toLowerCase();
-      if (!UUID.test(id))
+      if (!UUID_PATTERN.test(id))
         throw new Error(`${file} does not hold a UUID; refusing to replace a node identity`);
       return { detected: true, attributes: {}, nodeId: id };
     } catch (err) {

@@ -3,7 +3,7 @@ import { archFingerprinter, goArch, hostFingerprinter, nomadFingerprinter } from
 import { ctx, fixture, FIXTURES } from "../helpers.js";
 
 describe("host fingerprinter", () => {
-  it("recorded Debian VM: kernel, os (debian_version point release), hostname, machine-id", async () => {
+  it("recorded Debian VM: kernel, os (debian_version point release), hostname, machine-id as a UUID", async () => {
     const r = await hostFingerprinter.fingerprint(ctx(fixture(FIXTURES.vmCgroupV1Hybrid)));
     expect(r.attributes).toEqual({
       "kernel.name": "linux",
@@ -12,7 +12,7 @@ describe("host fingerprinter", () => {
       "os.name": "debian",
       "os.version": "12.11",
       "unique.hostname": "vm",
-      "unique.host_id": "3d1219c7c4c5404aaa1f6d2a48adfda4",
+      "unique.host_id": "3d1219c7-c4c5-404a-aa1f-6d2a48adfda4",
     });
   });
 
