@@ -43,12 +43,14 @@ export interface SimOptions {
   /**
    * How many local snapshots a node's simulated store keeps for streaming to followers. The
    * default is effectively "all": what a leader should do when the snapshot it is streaming has
-   * been replaced is an open point of the core's contract (see the package README's sim notes).
+   * been replaced is an open point of the core's contract (SnapshotSource.read).
    */
   readonly snapshotRetention: number;
   /** Log every message delivery too (with `log`). */
   readonly traceMessages: boolean;
 }
+
+const DEFAULT_SNAPSHOT_RETENTION = 1_000;
 
 export const DEFAULT_FEATURES: SimFeatures = {
   membership: false,
@@ -75,7 +77,7 @@ export function simOptions(
     maxEvents: 400_000,
     log: undefined,
     brokenDriver: { sendBeforeSync: false },
-    snapshotRetention: 1_000,
+    snapshotRetention: DEFAULT_SNAPSHOT_RETENTION,
     traceMessages: false,
     ...partial,
   };
@@ -87,7 +89,13 @@ export function nodesForSeed(seed: number): number {
 }
 
 /** The one command that replays a run (the seed decides the rest). */
-export function replayCommand(options: Pick<SimOptions, "seed" | "nodes">): string {
+export function replayCommand(
+  options: Pick<SimOptions, "seed" | "nodes"> & Partial<Pick<SimOptions, "snapshotRetention">>,
+): string {
   const nodes = options.nodes === nodesForSeed(options.seed) ? "" : ` --nodes ${options.nodes}`;
-  return `pnpm --filter @nomad/raft sim --seed ${options.seed}${nodes}`;
+  const retention =
+    options.snapshotRetention === undefined || options.snapshotRetention === DEFAULT_SNAPSHOT_RETENTION
+      ? ""
+      : ` --snapshot-retention ${options.snapshotRetention}`;
+  return `pnpm --filter @nomad/raft sim --seed ${options.seed}${nodes}${retention}`;
 }
