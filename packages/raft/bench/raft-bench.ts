@@ -112,7 +112,19 @@ async function runLoad(c: BenchCluster, clients: number, warmupMs: number, durMs
       }
     }
   };
+  // CPU time of the whole process over the measured window: comparable across noisy runs.
+  let cpuFrom: NodeJS.CpuUsage | undefined;
+  let cpuTo: NodeJS.CpuUsage | undefined;
+  const marks = [
+    setTimeout(() => (cpuFrom = process.cpuUsage()), warmupMs),
+    setTimeout(() => (cpuTo = process.cpuUsage()), warmupMs + durMs),
+  ];
   await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
+  for (const m of marks) clearTimeout(m);
+  // The last client may return a moment before the end mark fires.
+  cpuTo ??= process.cpuUsage();
+  const userUs = cpuFrom !== undefined ? cpuTo.user - cpuFrom.user : undefined;
+  const systemUs = cpuFrom !== undefined ? cpuTo.system - cpuFrom.system : undefined;
   const sorted = samples.sorted();
   const n = sorted.length;
   return {
@@ -126,6 +138,9 @@ async function runLoad(c: BenchCluster, clients: number, warmupMs: number, durMs
     max_ms: roundMs(n > 0 ? sorted[n - 1]! : 0),
     mean_ms: roundMs(n > 0 ? sum / n : 0),
     errors,
+    // user+system CPU µs per acknowledged op (all 3 nodes and the clients share the process)
+    cpu_user_us_per_op: userUs !== undefined && n > 0 ? Math.round(userUs / n) : null,
+    cpu_system_us_per_op: systemUs !== undefined && n > 0 ? Math.round(systemUs / n) : null,
   };
 }
 
