@@ -177,6 +177,38 @@ describe("WsTransport against misbehaving peers", () => {
     expect(a.transport.stats().reconnects).toBeGreaterThanOrEqual(1);
   });
 
+  it("a peer that stops reading fills the bounded buffers, then sends are dropped, not buffered without end", async () => {
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((resolve) => wss.once("listening", resolve));
+    cleanups.push(async () => {
+      for (const client of wss.clients) client.terminate(); // a paused socket would never see EOF
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    });
+    const port = (wss.address() as { port: number }).port;
+    let stalled = false;
+    wss.on("connection", (socket) => {
+      socket.on("error", () => {});
+      socket.send(encodeHelloFrame({ id: "b", to: "a" }));
+      // Stop reading after the hello: the kernel buffers fill, then the sender's own.
+      (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      stalled = true;
+    });
+    const limits = { maxInflightBytes: 256 * 1024, maxQueuedBytes: 1024 * 1024, maxFrameBytes: 64 * 1024 };
+    const a = await node("a", "127.0.0.1:0", { ...limits, pingIntervalMs: 60_000 });
+    const append = sampleAppend(64, 100, "a", "b");
+    a.transport.send("b", `127.0.0.1:${port}`, append);
+    await waitFor(() => stalled && a.transport.stats().connectedPeers === 1, "the connection");
+    const attempts = 8000; // ~54 MB, more than loopback's socket buffers hold
+    for (let i = 0; i < attempts; i++) {
+      a.transport.send("b", `127.0.0.1:${port}`, append);
+      if (i % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const stats = a.transport.stats();
+    expect(stats.droppedSend).toBeGreaterThan(0);
+    expect(stats.queuedBytes).toBeLessThanOrEqual(limits.maxQueuedBytes);
+    expect(stats.sent + stats.queuedMessages + stats.droppedSend).toBe(attempts + 1);
+  });
+
   it("keeps a connection whose listener answers pings", async () => {
     const b = await node("b");
     const a = await node("a", "127.0.0.1:0", { pingIntervalMs: 100 });
