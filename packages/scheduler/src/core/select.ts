@@ -69,7 +69,11 @@ export function compactMetric(m: AllocMetric): void {
   if (isEmpty(m.ClassExhausted)) m.ClassExhausted = EMPTY_RECORD;
   if (isEmpty(m.DimensionExhausted)) m.DimensionExhausted = EMPTY_RECORD;
   if (isEmpty(m.Scores)) m.Scores = EMPTY_RECORD;
+  if (isEmpty(m.ResourcesExhausted)) m.ResourcesExhausted = EMPTY_RECORD;
+  if (m.QuotaExhausted.length === 0) m.QuotaExhausted = NO_STRINGS;
 }
+
+const NO_STRINGS = Object.freeze([]) as unknown as string[];
 
 function isEmpty(o: object): boolean {
   for (const _ in o) return false;
