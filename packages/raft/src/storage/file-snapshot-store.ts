@@ -3,7 +3,9 @@
 //   <term>-<index>-<seq>/meta.json   {"body": {...meta, size, crc, seq}, "crc": crc32 of the body's JSON}
 // A sink writes into "<id>.tmp/", and close() fsyncs both files and the directory, then renames
 // the directory to its final name and fsyncs the parent: a snapshot is visible complete or not at
-// all. seq is one more than the highest seq present, so ids never repeat within a directory.
+// all. Pruning renames a snapshot to "<id>.deleting/" before removing it, so a crash mid-delete
+// never leaves a half snapshot under a listed name; open() removes both kinds of leftovers.
+// seq is one more than the highest seq present, so ids never repeat within a directory.
 import {
   closeSync,
   fsyncSync,
@@ -11,6 +13,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeSync,
@@ -46,6 +49,10 @@ interface MetaBody extends SnapshotMeta {
 const DATA_FILE = "state.bin";
 const META_FILE = "meta.json";
 const ID_PATTERN = /^(\d+)-(\d+)-(\d+)$/;
+/** A snapshot being written. */
+const TMP_SUFFIX = ".tmp";
+/** A snapshot being deleted: renamed first, so a crash mid-delete never leaves a half snapshot listed. */
+const DOOMED_SUFFIX = ".deleting";
 
 export class FileSnapshotStore implements SnapshotStore {
   private readonly root: string;
@@ -64,7 +71,7 @@ export class FileSnapshotStore implements SnapshotStore {
     this.onSkipped = options.onSkipped ?? (() => undefined);
     let maxSeq = 0;
     for (const name of readdirSync(root)) {
-      const m = ID_PATTERN.exec(name.replace(/\.tmp$/, ""));
+      const m = ID_PATTERN.exec(name.replace(TMP_SUFFIX, "").replace(DOOMED_SUFFIX, ""));
       if (m !== null) maxSeq = Math.max(maxSeq, Number(m[3]));
     }
     this.nextSeq = maxSeq + 1;
@@ -76,7 +83,7 @@ export class FileSnapshotStore implements SnapshotStore {
     ensureDirSync(root);
     let removed = false;
     for (const name of readdirSync(root)) {
-      if (name.endsWith(".tmp")) {
+      if (name.endsWith(TMP_SUFFIX) || name.endsWith(DOOMED_SUFFIX)) {
         rmSync(join(root, name), { recursive: true, force: true });
         removed = true;
       }
@@ -89,7 +96,7 @@ export class FileSnapshotStore implements SnapshotStore {
     this.assertOpen();
     const seq = this.nextSeq++;
     const id = snapshotId(meta, seq);
-    const tmp = join(this.root, `${id}.tmp`);
+    const tmp = join(this.root, `${id}${TMP_SUFFIX}`);
     mkdirSync(tmp);
     const fd = openSync(join(tmp, DATA_FILE), "w");
     let crc = 0;
@@ -154,8 +161,7 @@ export class FileSnapshotStore implements SnapshotStore {
     const found: { id: string; seq: number; meta: SnapshotMeta; sizeBytes: number }[] = [];
     const skipped: SkippedSnapshot[] = [];
     for (const name of readdirSync(this.root)) {
-      if (name.endsWith(".tmp")) continue; // being written right now, or left by a crash
-      if (!ID_PATTERN.test(name)) continue;
+      if (!ID_PATTERN.test(name)) continue; // also skips temp and doomed directories
       try {
         const body = this.readMeta(name);
         const dataBytes = statSync(join(this.root, name, DATA_FILE)).size;
@@ -213,8 +219,11 @@ export class FileSnapshotStore implements SnapshotStore {
   /** Removes intact snapshots beyond the newest `retain`; damaged ones stay for inspection. */
   private prune(): void {
     const doomed = this.list().slice(this.retain);
-    for (const s of doomed) rmSync(join(this.root, s.id), { recursive: true, force: true });
-    if (doomed.length > 0) fsyncDirSync(this.root);
+    for (const s of doomed) renameSync(join(this.root, s.id), join(this.root, `${s.id}${DOOMED_SUFFIX}`));
+    if (doomed.length === 0) return;
+    fsyncDirSync(this.root);
+    for (const s of doomed)
+      rmSync(join(this.root, `${s.id}${DOOMED_SUFFIX}`), { recursive: true, force: true });
   }
 
   private readMeta(id: string): MetaBody {

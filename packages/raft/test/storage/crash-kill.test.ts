@@ -1,6 +1,7 @@
 // A real crash: a child process appends and prints each acknowledged index; the test SIGKILLs it
-// at a random moment, reopens the store and checks that every acknowledged entry is there and
-// intact, and that the term is at least the last acknowledged one. Three rounds on the same
+// at a random moment, reopens the stores and checks that every acknowledged entry is there and
+// intact, that the term is at least the last acknowledged one, and that the newest snapshot is
+// at least the last acknowledged one and verifies (a half-written one is never listed). Three rounds on the same
 // directory, so recovery of an already-recovered log is exercised too.
 // (SIGKILL loses the process, not the page cache: this checks torn writes at the process level
 // and the acknowledgement order; the fsync itself is covered by the stats and recovery tests.)
@@ -9,8 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FileLogStore } from "../../src/storage/file-log-store.js";
+import { FileSnapshotStore } from "../../src/storage/file-snapshot-store.js";
 import { FileStableStore } from "../../src/storage/file-stable-store.js";
-import { crashEntry } from "./crash-entry.js";
+import { crashEntry, crashSnapshot } from "./crash-entry.js";
 import { plain, tempDir } from "./helpers.js";
 
 const packageRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -19,6 +21,7 @@ const childScript = fileURLToPath(new URL("./crash-child.ts", import.meta.url));
 interface ChildRun {
   maxAcked: number;
   maxTerm: number;
+  maxSnapshot: number;
 }
 
 /** Runs the child until it has acknowledged `atLeast` more entries, waits `extraMs`, then SIGKILLs it. */
@@ -32,7 +35,7 @@ function runAndKill(dir: string, atLeast: number, extraMs: number): Promise<Chil
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
-    const run: ChildRun = { maxAcked: 0, maxTerm: 0 };
+    const run: ChildRun = { maxAcked: 0, maxTerm: 0, maxSnapshot: 0 };
     let first: number | undefined;
     let buffered = "";
     let stderr = "";
@@ -49,6 +52,8 @@ function runAndKill(dir: string, atLeast: number, extraMs: number): Promise<Chil
           first ??= run.maxAcked;
         } else if (kind === "term") {
           run.maxTerm = Math.max(run.maxTerm, Number(value));
+        } else if (kind === "snap") {
+          run.maxSnapshot = Math.max(run.maxSnapshot, Number(value));
         }
         if (!killing && first !== undefined && run.maxAcked - first >= atLeast) {
           killing = true;
@@ -89,6 +94,16 @@ describe("SIGKILL during appends", () => {
       const stable = await FileStableStore.open(dir);
       expect(stable.load().term).toBeGreaterThanOrEqual(run.maxTerm);
       await stable.close();
+      const snapshots = await FileSnapshotStore.open(dir);
+      const listed = snapshots.list();
+      expect(snapshots.lastSkipped).toEqual([]);
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed[0]!.meta.index).toBeGreaterThanOrEqual(run.maxSnapshot);
+      for (const s of listed) {
+        const { meta, data } = await snapshots.open(s.id);
+        expect(Buffer.from(data).equals(Buffer.from(crashSnapshot(meta.index)))).toBe(true);
+      }
+      await snapshots.close();
     }
   }, 120_000);
 });

@@ -63,6 +63,7 @@ describe("FileSnapshotStore", () => {
       writeFileSync(metaFile, readFileSync(metaFile, "utf8").replace('"index\\":20', '"index\\":21'));
       writeFileSync(join(root, "1-10-1", "state.bin"), bytes(50, 1));
       mkdirSync(join(root, "1-30-3.tmp")); // a sink in progress (or a crash during one)
+      mkdirSync(join(root, "1-5-0.deleting")); // a crash while pruning
       expect(store.list()).toEqual([]);
       expect(skipped.map((s) => s.id).sort()).toEqual(["1-10-1", "1-20-2"]);
       expect(skipped.find((s) => s.id === "1-20-2")?.reason).toMatch(/checksum/);
@@ -70,12 +71,13 @@ describe("FileSnapshotStore", () => {
     });
   });
 
-  it("a crash before close leaves nothing visible, and reopening removes the temp dir", async () => {
+  it("a crash before close leaves nothing visible, and reopening removes temp and half-deleted dirs", async () => {
     await withStore(async (store, root, dir) => {
       await writeSnapshot(store, meta(10, 1), bytes(100, 1));
       const sink = store.create(meta(20, 1));
       sink.write(bytes(100, 2)); // never closed: the process "dies" here
       expect(store.list().map((s) => s.meta.index)).toEqual([10]);
+      mkdirSync(join(root, "1-9-0.deleting")); // and a crash in the middle of pruning
       const again = await FileSnapshotStore.open(dir);
       expect(readdirSync(root).sort()).toEqual(["1-10-1"]);
       // The next id never reuses a seq seen before the crash.
