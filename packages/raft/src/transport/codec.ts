@@ -54,8 +54,19 @@ export type DecodedFrame =
 
 /** One message's msgpack body, to be placed in a MESSAGES frame with encodeMessagesFrame. */
 export function encodeMessage(message: Message): Uint8Array {
-  if (message.type === "append") return packr.pack({ ...message, entries: entriesToWire(message.entries) });
-  return packr.pack(message);
+  if (message.type !== "append") return packr.pack(message);
+  // A literal of fixed shape: ~3x cheaper to pack than a spread copy (bench/transport-bench.ts).
+  return packr.pack({
+    type: message.type,
+    from: message.from,
+    to: message.to,
+    term: message.term,
+    prevLogIndex: message.prevLogIndex,
+    prevLogTerm: message.prevLogTerm,
+    entries: entriesToWire(message.entries),
+    leaderCommit: message.leaderCommit,
+    readRound: message.readRound,
+  });
 }
 
 /**

@@ -14,8 +14,12 @@ const TYPES_BY_CODE: readonly EntryType[] = ["command", "noop", "configuration"]
 
 export type WireEntries = [terms: number[], types: number[], sizes: number[], data: Uint8Array];
 
+/** Heartbeats carry no entries; sharing one (never mutated) empty form saves four allocations. */
+const EMPTY: WireEntries = [[], [], [], new Uint8Array(0)];
+
 export function entriesToWire(entries: readonly LogEntry[]): WireEntries {
   const count = entries.length;
+  if (count === 0) return EMPTY;
   const terms = new Array<number>(count);
   const types = new Array<number>(count);
   const sizes = new Array<number>(count);
