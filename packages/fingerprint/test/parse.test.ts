@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCpuList } from "../src/parse/cpu-list.js";
+import { formatCpuList, parseCpuList } from "../src/parse/cpu-list.js";
 import { parseCpuInfo } from "../src/parse/cpuinfo.js";
 import { parseMemTotalBytes } from "../src/parse/meminfo.js";
 import { mountOf, parseMountInfo } from "../src/parse/mountinfo.js";
@@ -94,5 +94,13 @@ describe("default route", () => {
       `${z} 00 ${z} 00 fd000000000000000000000000000001 00000400 00000002 00000000 00000003 ${iface}`;
     expect(defaultRouteInterfaceV6(line("eth0") + "\n")).toBe("eth0");
     expect(defaultRouteInterfaceV6(line("lo") + "\n")).toBeUndefined();
+  });
+});
+
+describe("CPU list formatting", () => {
+  it("compacts runs into ranges, the inverse of parsing", () => {
+    expect(formatCpuList([5, 0, 1, 2, 8, 9])).toBe("0-2,5,8-9");
+    expect(formatCpuList([])).toBe("");
+    expect(parseCpuList(formatCpuList([0, 1, 2, 5, 8, 9]))).toEqual([0, 1, 2, 5, 8, 9]);
   });
 });

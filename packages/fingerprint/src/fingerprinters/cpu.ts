@@ -10,7 +10,7 @@
 
 import type { FingerprintContext, Fingerprinter, FingerprintResult } from "../types.js";
 import type { HostProbe } from "../probe/host-probe.js";
-import { parseCpuList } from "../parse/cpu-list.js";
+import { formatCpuList, parseCpuList } from "../parse/cpu-list.js";
 import { parseCpuInfo } from "../parse/cpuinfo.js";
 import { hostCgroupLimits } from "../cgroup/host-limits.js";
 
@@ -23,6 +23,8 @@ export interface CpuHardware {
   online: number[];
   /** MHz per online CPU ID; 0 when no source knows it. */
   mhz: Map<number, number>;
+  /** NUMA node ID -> its online CPUs; one node 0 holding every CPU when sysfs has none. */
+  numaNodes: Map<number, number[]>;
 }
 
 const SYS_CPU = "/sys/devices/system/cpu";
@@ -71,7 +73,28 @@ export async function scanCpuHardware(probe: HostProbe): Promise<CpuHardware> {
   const mhz = new Map<number, number>();
   for (const id of online) mhz.set(id, await coreMHz(probe, id, byId.get(id)?.mhz ?? 0));
   const modelName = entries.find((e) => e.modelName !== "")?.modelName ?? "";
-  return { modelName, online, mhz };
+  // Nomad reports NUMA only on Linux.
+  const numaNodes =
+    probe.uname().platform === "linux" ? await scanNumaNodes(probe, online) : new Map<number, number[]>();
+  return { modelName, online, mhz, numaNodes };
+}
+
+async function scanNumaNodes(probe: HostProbe, online: number[]): Promise<Map<number, number[]>> {
+  const nodes = new Map<number, number[]>();
+  try {
+    for (const id of parseCpuList(await probe.readText("/sys/devices/system/node/online"))) {
+      const cpus = parseCpuList(await probe.readText(`/sys/devices/system/node/node${id}/cpulist`));
+      nodes.set(
+        id,
+        cpus.filter((c) => online.includes(c)),
+      );
+    }
+  } catch {
+    nodes.clear();
+  }
+  // Like Nomad: without NUMA information every CPU belongs to node 0.
+  if (nodes.size === 0) nodes.set(0, [...online]);
+  return nodes;
 }
 
 export function createCpuFingerprinter(): Fingerprinter {
@@ -117,6 +140,9 @@ export function cpuResult(
   };
   if (frequency > 0) attributes["cpu.frequency"] = String(frequency);
   if (hw.modelName !== "") attributes["cpu.modelname"] = hw.modelName;
+  // Nomad reports the NUMA layout on Linux (numa.node.count, numa.node<N>.cores).
+  if (hw.numaNodes.size > 0) attributes["numa.node.count"] = String(hw.numaNodes.size);
+  for (const [id, cpus] of hw.numaNodes) attributes[`numa.node${id}.cores`] = formatCpuList(cpus);
   return {
     detected: true,
     attributes,

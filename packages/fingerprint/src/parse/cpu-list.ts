@@ -16,3 +16,18 @@ export function parseCpuList(text: string): number[] {
   }
   return [...out].sort((a, b) => a - b);
 }
+
+/** The kernel's compact form of a set of IDs: [0,1,2,5] -> "0-2,5". */
+export function formatCpuList(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const lo = sorted[i] as number;
+    let hi = lo;
+    while (i + 1 < sorted.length && sorted[i + 1] === hi + 1) hi = sorted[++i] as number;
+    parts.push(lo === hi ? String(lo) : `${lo}-${hi}`);
+    i++;
+  }
+  return parts.join(",");
+}

@@ -83,3 +83,24 @@ describe("cpu fingerprinter", () => {
     await expect(createCpuFingerprinter().fingerprint(ctx(probe))).rejects.toThrow(/no usable CPU/);
   });
 });
+
+describe("cpu fingerprinter: NUMA", () => {
+  it("reports Nomad's numa.node.count and numa.node<N>.cores from sysfs", async () => {
+    const r = await createCpuFingerprinter().fingerprint(ctx(fixture(FIXTURES.containerV2Limited)));
+    expect(r.attributes).toMatchObject({
+      "numa.node.count": "2",
+      "numa.node0.cores": "0-3",
+      "numa.node1.cores": "4-7",
+    });
+  });
+  it("without NUMA information every CPU is on node 0", async () => {
+    const r = await createCpuFingerprinter().fingerprint(ctx(fixture(FIXTURES.containerV1Limited)));
+    expect(r.attributes).toMatchObject({ "numa.node.count": "1", "numa.node0.cores": "0-15" });
+  });
+  it("not on Linux: no NUMA attributes", async () => {
+    const probe = fixture(FIXTURES.containerV1Limited);
+    probe.host.uname.platform = "darwin";
+    const r = await createCpuFingerprinter().fingerprint(ctx(probe));
+    expect(r.attributes["numa.node.count"]).toBeUndefined();
+  });
+});
