@@ -57,6 +57,7 @@ export function entriesFromWire(wire: unknown, prevLogIndex: number): LogEntry[]
     total += size;
   }
   if (total !== data.length) return undefined;
+  if (count === 0) return [];
   const own = new Uint8Array(data); // one copy: see the header comment
   const entries = new Array<LogEntry>(count);
   let offset = 0;
