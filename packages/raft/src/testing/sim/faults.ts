@@ -25,6 +25,7 @@ export type FaultKind =
   | "crashLeader"
   | "powerLoss"
   | "crashMidWrite"
+  | "pause"
   | "heal"
   | "weather";
 
@@ -49,6 +50,7 @@ export function drawFaultProfile(rng: Prng, nodes: number): FaultProfile {
       crashLeader: rng.int(3),
       powerLoss: rng.int(2),
       crashMidWrite: rng.int(4),
+      pause: rng.int(3),
       heal: 1 + rng.int(4),
       weather: rng.int(3),
     },
@@ -70,6 +72,8 @@ export interface NemesisHost {
   leader(): NodeId | undefined;
   crash(id: NodeId): void;
   restart(id: NodeId): void;
+  pause(id: NodeId): void;
+  resume(id: NodeId): void;
   /** Crash `id` the next time it writes a vote or entries, before the fsync completes. */
   armCrashOnWrite(id: NodeId, downMs: number): void;
   log(line: string): void;
@@ -97,7 +101,10 @@ export class Nemesis {
     this.active = false;
     this.network.heal();
     this.network.quality = healthy;
-    for (const id of this.host.nodeIds()) if (!this.host.isUp(id)) this.host.restart(id);
+    for (const id of this.host.nodeIds()) {
+      this.host.resume(id);
+      if (!this.host.isUp(id)) this.host.restart(id);
+    }
     this.host.log("nemesis: stopped, all faults healed");
   }
 
@@ -173,6 +180,14 @@ export class Nemesis {
                 : undefined;
         if (victim === undefined || !this.host.isUp(victim)) return;
         this.crashFor(victim, this.rng.between(this.profile.downMinMs, this.profile.downMaxMs));
+        return;
+      }
+      case "pause": {
+        // Prefer the leader: a stopped leader that wakes up is the classic stale-read hazard.
+        const victim = this.rng.chance(0.6) ? (this.host.leader() ?? this.rng.pick(ids)) : this.rng.pick(ids);
+        if (!this.host.isUp(victim)) return;
+        this.host.pause(victim);
+        this.host.schedule(this.rng.between(5, 600), () => this.host.resume(victim));
         return;
       }
       case "crashMidWrite": {

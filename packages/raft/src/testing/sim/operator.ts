@@ -52,7 +52,7 @@ export class Operator {
 
   private act(): void {
     const leader = this.host.leader();
-    if (leader === undefined) return;
+    if (leader === undefined || leader.paused) return;
     const doTransfer = this.tuning.transfers && (!this.tuning.membership || this.rng.chance(0.4));
     if (doTransfer) this.transfer(leader);
     else this.changeMembership(leader);

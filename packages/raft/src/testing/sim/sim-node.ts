@@ -63,6 +63,11 @@ export class SimNode {
   /** Local snapshots kept for streaming to followers (the newest few, by index). */
   private readonly snapshots = new Map<number, StoredSnapshot>();
   private leaderCheck: PendingLeaderCheck | undefined;
+  /** Stopped (SIGSTOP): ticks are counted, messages buffered, until resume(). */
+  paused = false;
+  private missedTicks = 0;
+  private inbox: Message[] = [];
+  private syncedWhilePaused: Ready | undefined;
 
   constructor(
     readonly id: NodeId,
@@ -111,6 +116,10 @@ export class SimNode {
   }
 
   crash(): void {
+    this.paused = false;
+    this.missedTicks = 0;
+    this.inbox = [];
+    this.syncedWhilePaused = undefined;
     const kept = this.disk.crash(this.rng);
     this.core = undefined;
     this.inflight = undefined;
@@ -123,17 +132,49 @@ export class SimNode {
   }
 
   tick(): void {
-    this.core?.tick();
+    if (this.paused) this.missedTicks++;
+    else this.core?.tick();
   }
 
   deliver(message: Message): void {
-    this.core?.step(message);
+    if (this.paused) this.inbox.push(message);
+    else this.core?.step(message);
+  }
+
+  /** SIGSTOP: the process keeps its memory but runs nothing; the kernel buffers its input. */
+  pause(): void {
+    if (this.core === undefined || this.paused) return;
+    this.paused = true;
+    this.host.log(`${this.id} paused`);
+  }
+
+  /**
+   * SIGCONT. The runtime counts time by the monotonic clock, so the ticks missed while stopped
+   * fire first (a leader must see that its lease ran out before it serves anything), then the
+   * buffered messages arrive, then the fsync that completed meanwhile is handled.
+   */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const core = this.core;
+    const missed = this.missedTicks;
+    const inbox = this.inbox;
+    const synced = this.syncedWhilePaused;
+    this.missedTicks = 0;
+    this.inbox = [];
+    this.syncedWhilePaused = undefined;
+    this.host.log(`${this.id} resumed (${missed} missed ticks, ${inbox.length} buffered messages)`);
+    if (core === undefined) return;
+    for (let i = 0; i < missed; i++) core.tick();
+    for (const m of inbox) core.step(m);
+    if (synced !== undefined) this.persisted(synced);
+    this.afterEvent();
   }
 
   /** After every event that touched this node: check invariants, then drive the Ready loop. */
   afterEvent(): void {
     const core = this.core;
-    if (core === undefined) return;
+    if (core === undefined || this.paused) return;
     this.pump(core);
     const status = core.status();
     if (this.invariants.observe(this.id, status)) {
@@ -171,7 +212,9 @@ export class SimNode {
     const delay = this.rng.between(this.tuning.fsyncMinMs, this.tuning.fsyncMaxMs);
     if (rd.hardState !== undefined || rd.entries.length > 0) this.host.wroteUnsynced(this);
     this.host.schedule(delay, () => {
-      if (this.epoch === epoch) this.persisted(rd);
+      if (this.epoch !== epoch) return;
+      if (this.paused) this.syncedWhilePaused = rd;
+      else this.persisted(rd);
     });
   }
 

@@ -132,6 +132,8 @@ class Simulation {
         crash: (id) => this.crash(id),
         restart: (id) => this.restart(id),
         armCrashOnWrite: (id, downMs) => this.armedCrashes.set(id, downMs),
+        pause: (id) => this.node(id).pause(),
+        resume: (id) => this.node(id).resume(),
         log: (line) => this.log(line),
       },
       this.network,

@@ -106,7 +106,8 @@ export class Workload {
     if (this.stopped) return;
     const node = this.host.node(this.guess[client] as NodeId);
     const core = node.core;
-    if (core === undefined) {
+    if (core === undefined || node.paused) {
+      // Down or stopped: the request would time out at the transport; try elsewhere.
       this.retry(client, input, undefined);
       return;
     }
