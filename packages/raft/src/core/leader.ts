@@ -24,6 +24,8 @@ export function becomeLeader(s: CoreState): void {
   s.notifyLeader();
   // Entries of earlier terms commit only through an entry of this term (5.4.2); the noop is it.
   s.appendLocal("noop", EMPTY_DATA);
+  // The noop's appends carry a fresh round, so their acknowledgements also start the lease.
+  s.reads.openRound(s.now);
   s.broadcastPending = true;
 }
 

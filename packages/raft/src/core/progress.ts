@@ -31,6 +31,8 @@ export class Progress {
   sentCommit = 0;
   /** Highest ReadIndex round this peer acknowledged. */
   ackedRound = 0;
+  /** When the newest message this peer acknowledged was sent (lease reads); never before it answers. */
+  leaseTick = Number.NEGATIVE_INFINITY;
   /** Tick at which the pipeline last moved (an ack raised match, or it went from empty to busy). */
   lastProgressTick: number;
 

@@ -3,7 +3,6 @@
 // A new leader holds reads until its noop commits: before that its commit index may lag entries
 // that earlier leaders committed.
 import type { CoreState } from "./core-state.js";
-import { quorumActive } from "./leader.js";
 import { quorumValue } from "./quorum.js";
 
 export function readIndex(s: CoreState, requestId: number): void {
@@ -23,10 +22,10 @@ function serveRead(s: CoreState, requestId: number): void {
   const voters = s.membership.voters;
   if (voters.length === 1 && voters[0] === s.id) {
     s.readStates.push({ requestId, index: commit });
-  } else if (s.config.leaseReads && s.config.checkQuorum && quorumActive(s, s.config.leaderLeaseTicks)) {
+  } else if (s.config.leaseReads && s.config.checkQuorum && leaseHolds(s)) {
     s.readStates.push({ requestId, index: commit });
   } else {
-    s.reads.add(requestId, commit);
+    s.reads.add(requestId, commit, s.now);
   }
 }
 
@@ -46,4 +45,22 @@ export function onReadAck(s: CoreState): void {
     else rounds.push(s.progress.get(id)?.ackedRound ?? 0);
   }
   s.reads.release(quorumValue(rounds), s.readStates);
+}
+
+/**
+ * The leader lease: a quorum of voters acknowledged a message this leader sent less than
+ * leaderLeaseTicks ago. Those voters ignore other candidates for electionTicks after hearing from
+ * it, so no other leader can exist until the lease ends (leaderLeaseTicks < electionTicks leaves
+ * the margin for clock-rate differences). Needs ticks that track real time, pauses included.
+ */
+export function leaseHolds(s: CoreState): boolean {
+  let active = 0;
+  for (const id of s.membership.voters) {
+    if (id === s.id) active++;
+    else {
+      const pr = s.progress.get(id);
+      if (pr !== undefined && s.now - pr.leaseTick < s.config.leaderLeaseTicks) active++;
+    }
+  }
+  return active >= Math.floor(s.membership.voters.length / 2) + 1;
 }

@@ -9,6 +9,8 @@ interface PendingRead {
   readonly round: number;
 }
 
+const ROUND_RING = 64;
+
 export class ReadIndexQueue {
   /** Highest round opened; every append a leader sends carries it. Never reset (stale answers are dropped by term). */
   lastRound = 0;
@@ -19,9 +21,29 @@ export class ReadIndexQueue {
   /** Reads that arrived before this leader committed an entry of its term (their index is unknown). */
   waitingForCommit: number[] = [];
 
-  add(requestId: number, commitIndex: number): void {
+  // When each recent round was opened, so an acknowledgement of round r proves the peer heard
+  // from this leader at or after that tick (the lease counts from there, not from when the answer
+  // arrived: an answer that sat in a buffer, or was read after a pause, earns nothing it should not).
+  private readonly roundIds = new Float64Array(ROUND_RING);
+  private readonly roundTicks = new Float64Array(ROUND_RING);
+
+  /** Opens a new round at tick `now` (reads, and every heartbeat broadcast). */
+  openRound(now: number): void {
+    this.lastRound++;
+    const at = this.lastRound % ROUND_RING;
+    this.roundIds[at] = this.lastRound;
+    this.roundTicks[at] = now;
+  }
+
+  /** The tick at which `round` was opened, if it is recent enough to be remembered. */
+  roundTick(round: number): number | undefined {
+    const at = round % ROUND_RING;
+    return this.roundIds[at] === round ? this.roundTicks[at] : undefined;
+  }
+
+  add(requestId: number, commitIndex: number, now: number): void {
     if (!this.roundUnsent) {
-      this.lastRound++;
+      this.openRound(now);
       this.roundUnsent = true;
     }
     this.pending.push({ requestId, index: commitIndex, round: this.lastRound });

@@ -114,6 +114,8 @@ export function sendHeartbeat(s: CoreState, to: string, pr: Progress): void {
 }
 
 export function broadcastHeartbeat(s: CoreState): void {
+  // Every heartbeat round is a new round: its acknowledgements renew the lease from this tick.
+  if (!s.reads.roundUnsent) s.reads.openRound(s.now);
   s.reads.roundUnsent = false;
   for (const [to, pr] of s.progress) sendHeartbeat(s, to, pr);
 }
@@ -200,6 +202,8 @@ export function handleAppendResponse(s: CoreState, m: AppendResponse): void {
   heard(s, pr);
   if (m.readRound > pr.ackedRound) {
     pr.ackedRound = m.readRound;
+    const sentAt = s.reads.roundTick(m.readRound);
+    if (sentAt !== undefined && sentAt > pr.leaseTick) pr.leaseTick = sentAt;
     onReadAck(s);
   }
   if (m.success) {

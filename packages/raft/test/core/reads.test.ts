@@ -1,6 +1,7 @@
 // Spec tests for linearizable reads: ReadIndex (thesis 6.4) and lease reads (thesis 6.4.1).
 import { describe, expect, it } from "vitest";
 import { Network } from "./helpers/network.js";
+import { logWithTerms, makeCore, outbox } from "./helpers/single.js";
 
 const abc = ["a", "b", "c"];
 
@@ -145,5 +146,50 @@ describe("lease reads (thesis 6.4.1)", () => {
     expect(leader.readStates).toEqual([]);
     net.settle();
     expect(leader.readStates.map((r) => r.requestId)).toEqual([1]);
+  });
+
+  it("a late acknowledgement earns the lease only from when its message was sent, not when it arrived", () => {
+    const core = makeCore("a", {
+      overrides: {
+        leaseReads: true,
+        checkQuorum: true,
+        heartbeatTicks: 1,
+        leaderLeaseTicks: 8,
+        electionTicks: 10,
+      },
+      entries: logWithTerms(abc, [1]),
+      hardState: { term: 1, vote: "" },
+    });
+    core.campaign();
+    outbox(core);
+    core.step({ type: "voteResponse", from: "b", to: "a", term: 2, granted: true, preVote: false });
+    const first = outbox(core).find((m) => m.type === "append" && m.to === "b");
+    const oldRound = first?.type === "append" ? first.readRound : -1;
+    // b's answer to the noop append is delayed by 5 ticks (c never answers).
+    for (let i = 0; i < 5; i++) {
+      core.tick();
+      outbox(core);
+    }
+    const ack = (readRound: number) =>
+      ({
+        type: "appendResponse",
+        from: "b",
+        to: "a",
+        term: 2,
+        success: true,
+        matchIndex: 2,
+        rejectHintIndex: 0,
+        rejectHintTerm: 0,
+        readRound,
+      }) as const;
+    core.step(ack(oldRound));
+    outbox(core);
+    for (let i = 0; i < 3; i++) {
+      core.tick();
+      outbox(core);
+    }
+    // 8 ticks since that message was sent: the lease is over although the answer is 3 ticks old.
+    core.readIndex(1);
+    expect(core.ready().readStates).toEqual([]);
   });
 });
