@@ -198,7 +198,7 @@ describe("scheduler properties on random clusters and jobs", () => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });
