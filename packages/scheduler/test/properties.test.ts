@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkConstraint, nodeCapacity } from "@nomad/scheduler";
+import { checkConstraint, computeNodeUsage, nodeCapacity } from "@nomad/scheduler";
 import { Harness, liveAllocs, mockEval, mockJob, mockNode } from "@nomad/scheduler/testing";
 import { nodeAcceptsPlacements, parsePortSpec, type Allocation, type Job, type Node } from "@nomad/structs";
 import { groupAsk } from "../src/core/ask.js";
@@ -90,6 +90,17 @@ const staticallyFeasible = (job: Job, node: Node): boolean => {
     .every((c) => checkConstraint(c, node));
 };
 
+/** The state store's incremental usage must equal a fresh sum (the SchedulerState contract). */
+function checkUsageContract(h: Harness): void {
+  for (const node of h.state.nodes()) {
+    const fresh = computeNodeUsage(h.state.allocsByNode(node.ID));
+    const kept = h.state.nodeUsage(node.ID);
+    expect([kept.cpuMHz, kept.memoryMB, kept.diskMB]).toEqual([fresh.cpuMHz, fresh.memoryMB, fresh.diskMB]);
+    expect([...kept.ports].sort()).toEqual([...fresh.ports].sort());
+    expect([...kept.cores].sort()).toEqual([...fresh.cores].sort());
+  }
+}
+
 function checkNoOvercommit(h: Harness): void {
   const byNode = new Map<string, Allocation[]>();
   for (const a of h.state.allAllocs()) {
@@ -128,7 +139,7 @@ function checkNoOvercommit(h: Harness): void {
 }
 
 describe("scheduler properties on random clusters and jobs", () => {
-  it("no over-commit, no port collision, constraints hold, count met when capacity exists, system jobs everywhere", async () => {
+  it("no over-commit, no port collision, constraints hold, count met when capacity exists, system jobs everywhere, usage index exact", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(nodeArb, { minLength: 1, maxLength: 10 }),
@@ -183,6 +194,7 @@ describe("scheduler properties on random clusters and jobs", () => {
             }
           }
           checkNoOvercommit(h);
+          checkUsageContract(h);
 
           // Then a node fails: lost allocations are replaced and nothing is over-committed.
           const victim = h.state.nodes().find((n) => n.Status === "ready");
@@ -195,6 +207,7 @@ describe("scheduler properties on random clusters and jobs", () => {
               expect(mine.some((a) => a.NodeID === victim.ID)).toBe(false);
             }
             checkNoOvercommit(h);
+            checkUsageContract(h);
           }
         },
       ),

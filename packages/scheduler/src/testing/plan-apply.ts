@@ -77,14 +77,14 @@ function nodeFits(state: InMemoryState, plan: Plan, nodeID: string): boolean {
   for (const a of allocs) {
     release(a);
     if (allocIsTerminal(a)) continue;
+    const ports = portsOf(a);
     const portsBefore = usage.ports.size;
     const coresBefore = usage.cores.size;
-    const wanted = countPorts(a);
-    const wantedCores = countCores(a);
-    for (const p of portsOf(a)) if (cap.reservedPorts.has(p)) return false;
+    for (const p of ports) if (cap.reservedPorts.has(p)) return false;
     applyAlloc(usage, a, 1);
-    if (usage.ports.size !== portsBefore + wanted) return false; // a port was already held
-    if (usage.cores.size !== coresBefore + wantedCores) return false;
+    // Set sizes grow by exactly the number granted unless a port or core was already held.
+    if (usage.ports.size !== portsBefore + ports.length) return false;
+    if (usage.cores.size !== coresBefore + countCores(a)) return false;
   }
   if (usage.cpuMHz > cap.cpuMHz || usage.memoryMB > cap.memoryMB || usage.diskMB > cap.diskMB) return false;
   for (const c of usage.cores) if (!cap.reservableCores.includes(c)) return false;
@@ -101,10 +101,6 @@ function portsOf(a: Allocation): number[] {
       for (const p of n.ReservedPorts.concat(n.DynamicPorts)) if (p.Value > 0) out.push(p.Value);
   }
   return out;
-}
-
-function countPorts(a: Allocation): number {
-  return new Set(portsOf(a)).size === portsOf(a).length ? portsOf(a).length : -1;
 }
 
 function countCores(a: Allocation): number {
