@@ -7,6 +7,13 @@
 //      towards commit only once `advance` reports them durable);
 //   3. apply `committed` to the FSM in order; answer `readStates` once applied >= their index;
 //   4. call `advance(ready)`.
+// Further duties (RaftCore):
+//   - `step` may be called between `ready()` and `advance()`; Readies must be persisted in order.
+//   - when `snapshot` is set, compact the LogStore up to `snapshot.meta.index` (the core keeps only
+//     the entries after it that agree with it; on restart it drops a stored suffix that does not
+//     chain onto the snapshot, so stale entries cannot resurface);
+//   - call `tick()` once per elapsed tick period, catching up missed ticks after a stall (event-loop
+//     lag, SIGSTOP): lease reads and the vote lease are measured in ticks.
 // The core never reads a clock, random source, timer, socket or disk: time is `tick()`,
 // randomness is `CoreConfig.random`, snapshots are read through `CoreConfig.snapshots`.
 import type { Message } from "./messages.js";
@@ -50,6 +57,10 @@ export interface CoreConfig {
 
 export interface SnapshotSource {
   latest(): SnapshotMeta | undefined;
+  /**
+   * Bytes [offset, offset + maxBytes) of the snapshot `meta` describes. A transfer may outlive a
+   * newer snapshot: this must still serve the one asked for (keep it until its transfer ends).
+   */
   read(meta: SnapshotMeta, offset: number, maxBytes: number): { data: Uint8Array; totalBytes: number };
 }
 
@@ -128,13 +139,23 @@ export interface RaftCoreApi {
   proposeMembership(change: MembershipChange): ProposeResult;
   /** Start a ReadIndex round (or answer from the lease); the answer comes as a ReadState or a readFailed event. */
   readIndex(requestId: number): void;
+  /**
+   * Hand leadership to `target` (proposals get BUSY until it ends). A target that is not a voter
+   * returns ok and a `transferFailed` event follows; so does a transfer not done within electionTicks.
+   */
   transferLeadership(target: NodeId): ProposeResult;
-  /** Start an election now (tests, and a bootstrapped single server). */
+  /**
+   * Start a real election now, skipping pre-vote and marked `transfer` so peers' vote leases do not
+   * block it (tests, operators, a bootstrapped single server). Nonvoters ignore it.
+   */
   campaign(): void;
   hasReady(): boolean;
   ready(): Ready;
   advance(ready: Ready): void;
-  /** The driver wrote a local snapshot at `meta.index`; keep `trailingLogs` entries before it in memory. */
+  /**
+   * The driver wrote a local snapshot at `meta.index` (<= applied); entries before
+   * `meta.index - trailingLogs` leave memory. A follower that needs them later gets the snapshot.
+   */
   compact(meta: SnapshotMeta, trailingLogs: number): void;
   status(): CoreStatus;
 }

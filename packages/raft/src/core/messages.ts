@@ -31,14 +31,21 @@ export interface AppendRequest extends Envelope {
   readonly prevLogTerm: number;
   readonly entries: readonly LogEntry[];
   readonly leaderCommit: number;
-  /** Highest ReadIndex round this append confirms leadership for (0 = none). */
+  /**
+   * The leader's newest round (a counter bumped per ReadIndex batch and per heartbeat broadcast);
+   * echoed in the response, it confirms leadership for reads and renews the leader lease. 0 = none.
+   * A heartbeat is an append with no entries whose prevLogIndex is the peer's known match.
+   */
   readonly readRound: number;
 }
 
 export interface AppendResponse extends Envelope {
   readonly type: "appendResponse";
   readonly success: boolean;
-  /** On success: the index of the last entry now known to match. */
+  /**
+   * On success: the index of the last entry now known to match. On rejection: the `prevLogIndex`
+   * that was rejected (so the leader can tell a stale rejection from a current one).
+   */
   readonly matchIndex: number;
   /** On rejection: where the leader should retry (fast backtracking), and the conflicting term if any. */
   readonly rejectHintIndex: number;
