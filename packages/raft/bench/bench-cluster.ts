@@ -94,8 +94,8 @@ export class BenchNode {
     const d = join(this.dir, this.id);
     return {
       logStore: await FileLogStore.open(join(d, "log")),
-      stableStore: await FileStableStore.open(join(d, "stable")),
-      snapshotStore: await FileSnapshotStore.open(join(d, "snapshots")),
+      stableStore: await FileStableStore.open(d),
+      snapshotStore: await FileSnapshotStore.open(d),
     };
   }
 }

@@ -1,5 +1,5 @@
-// The durable half of a raft-kv node: the write-ahead log, term/vote file and snapshots under
-// --dir (one subdirectory each), and the ws transport listening on --raft.
+// The durable half of a raft-kv node: the write-ahead log in --dir/log, term and vote in
+// --dir/stable, snapshots in --dir/snapshots, and the ws transport listening on --raft.
 import { join } from "node:path";
 import type { LogStore, SnapshotStore, StableStore } from "@nomad/raft";
 import { FileLogStore, FileSnapshotStore, FileStableStore, WsTransport } from "@nomad/raft";
@@ -20,8 +20,8 @@ export async function openNodeIo(
   retainSnapshots = 2,
 ): Promise<NodeIo> {
   const logStore = await FileLogStore.open(join(dir, "log"));
-  const stableStore = await FileStableStore.open(join(dir, "stable"));
-  const snapshotStore = await FileSnapshotStore.open(join(dir, "snapshots"), { retain: retainSnapshots });
+  const stableStore = await FileStableStore.open(dir);
+  const snapshotStore = await FileSnapshotStore.open(dir, { retain: retainSnapshots });
   const transport = await WsTransport.listen({ id, address: raftAddress });
   return {
     transport,

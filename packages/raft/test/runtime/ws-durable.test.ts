@@ -30,8 +30,8 @@ async function boot(m: DurableMember, bootstrap: Configuration | undefined, conf
   const transport = await WsTransport.listen({ id: m.id, address: m.address });
   m.address = transport.localAddress;
   const logStore = await FileLogStore.open(join(m.dir, "log"));
-  const stableStore = await FileStableStore.open(join(m.dir, "stable"));
-  const snapshotStore = await FileSnapshotStore.open(join(m.dir, "snapshots"));
+  const stableStore = await FileStableStore.open(m.dir);
+  const snapshotStore = await FileSnapshotStore.open(m.dir);
   m.fsm = new KvFsm();
   m.node = await RaftNode.start({
     id: m.id,
@@ -43,6 +43,10 @@ async function boot(m: DurableMember, bootstrap: Configuration | undefined, conf
     snapshotStore,
     fsm: m.fsm,
     ...(bootstrap === undefined ? {} : { bootstrap }),
+  });
+  // A fatal event means a bug; print it so that a failing run says why.
+  m.node.observe((e) => {
+    if (e.type === "fatal") console.error(`fatal on ${m.id}:`, e.error);
   });
   m.close = async () => {
     await m.node?.shutdown();
@@ -124,12 +128,24 @@ describe("RaftNode over WsTransport with durable file stores on loopback", () =>
       await l.node!.apply(encodeKvCommand({ op: "put", key: `s${i % 9}`, value: String(i) }));
     await waitFor(() => l.node!.stats().lastSnapshotIndex > 60, 10_000, "leader snapshot past the lagger");
     await boot(lagger, undefined);
-    const restored = new Promise<number>((resolve) =>
-      lagger.node!.observe((e) => {
-        if (e.type === "snapshotRestored") resolve(e.index);
-      }),
-    );
-    expect(await restored).toBeGreaterThan(60);
+    let restored = 0;
+    lagger.node!.observe((e) => {
+      if (e.type === "snapshotRestored") restored = e.index;
+    });
+    try {
+      await waitFor(() => restored > 0, 30_000, "the lagger to install a snapshot");
+    } catch (e) {
+      // Say where it stood: the lagger's view and the leaders' progress towards it.
+      const views = members.map((m) => ({
+        id: m.id,
+        stats: m.node?.stats(),
+        progress: m.node?.status().progress,
+      }));
+      throw new Error(
+        `${(e as Error).message}: ${JSON.stringify(views, (_k, v: unknown) => (v instanceof Map ? [...v] : v))}`,
+      );
+    }
+    expect(restored).toBeGreaterThan(60);
     const target = l.node!.appliedIndex();
     await waitFor(() => lagger.node!.appliedIndex() >= target, 15_000, "lagger applied");
     expect(lagger.fsm.dump()).toEqual(l.fsm.dump());
