@@ -134,8 +134,8 @@ function pickDynamicPort(cap: NodeCapacity, taken: (p: number) => boolean, rando
  * The allocation-free twin of fitAsk for ranking candidates: returns the exhausted
  * dimension, or null when the ask fits. fitAsk runs once, on the chosen node.
  */
-export function checkFit(node: Node, used: NodeUsage, ask: GroupAsk): string | null {
-  const cap = nodeCapacity(node);
+export function checkFit(node: Node, used: NodeUsage, ask: GroupAsk, knownCap?: NodeCapacity): string | null {
+  const cap = knownCap ?? nodeCapacity(node);
   if (used.cpuMHz + ask.cpuMHz + ask.cores * cap.mhzPerCore > cap.cpuMHz) return DIM_CPU;
   if (used.memoryMB + ask.memoryMB > cap.memoryMB) return DIM_MEMORY;
   if (used.diskMB + ask.diskMB > cap.diskMB) return DIM_DISK;

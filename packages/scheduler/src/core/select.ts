@@ -217,7 +217,8 @@ export class PlacementStack {
       return null;
     }
     const used = this.proposed.usage(node.ID);
-    const dim = checkFit(node, used, ask);
+    const cap = nodeCapacity(node);
+    const dim = checkFit(node, used, ask, cap);
     if (dim !== null) {
       metric.NodesExhausted++;
       const cls = nodeClassOf(node);
@@ -225,7 +226,6 @@ export class PlacementStack {
       metric.DimensionExhausted[dim] = (metric.DimensionExhausted[dim] ?? 0) + 1;
       return null;
     }
-    const cap = nodeCapacity(node);
     const binpack = fitScore(
       cap,
       used.cpuMHz + ask.cpuMHz + ask.cores * cap.mhzPerCore,
