@@ -1,77 +1,115 @@
 // A transmit-limited broadcast queue (memberlist's TransmitLimitedQueue): each message is
 // piggybacked on outgoing packets until it has been sent `limit(N)` times; the least-sent
-// go first; a newer message about the same node replaces a queued one (invalidation).
+// go first (newest first among equals); a newer message about the same node replaces a
+// queued one (invalidation). Items live in buckets by transmit count, so taking costs the
+// items visited, not a sort of the whole queue (it holds thousands in a 1,000-node join).
+/** No memberlist or Serf message is smaller than this; below it a packet is full. */
+const MIN_MESSAGE_BYTES = 8;
+/** Consecutive too-large items skipped before giving up on filling a packet. */
+const MAX_MISSES = 32;
+
 export interface QueuedBroadcast {
   /** Invalidation key (a node name for memberlist messages), or null for none. */
   readonly key: string | null;
   readonly msg: Uint8Array;
   transmits: number;
-  readonly seq: number;
-  readonly onFinished?: () => void;
+  dead: boolean;
+  readonly onFinished: (() => void) | undefined;
 }
 
 export class BroadcastQueue {
-  private items: QueuedBroadcast[] = [];
-  private seq = 0;
+  /** buckets[t] = items sent t times, oldest first. */
+  private buckets: QueuedBroadcast[][] = [];
+  private readonly byKey = new Map<string, QueuedBroadcast>();
+  private live = 0;
 
   constructor(
-    /** Max items kept; the oldest most-sent are dropped past it. */
+    /** Max items kept; past it the most-sent are dropped. */
     private readonly maxItems: number,
   ) {}
 
   get length(): number {
-    return this.items.length;
+    return this.live;
+  }
+
+  private kill(b: QueuedBroadcast): void {
+    if (b.dead) return;
+    b.dead = true;
+    this.live--;
+    if (b.key !== null && this.byKey.get(b.key) === b) this.byKey.delete(b.key);
+    b.onFinished?.();
   }
 
   queue(key: string | null, msg: Uint8Array, onFinished?: () => void): void {
     if (key !== null) {
-      const i = this.items.findIndex((b) => b.key === key);
-      if (i >= 0) {
-        const [old] = this.items.splice(i, 1);
-        old?.onFinished?.();
-      }
+      const old = this.byKey.get(key);
+      if (old !== undefined) this.kill(old);
     }
-    const b: QueuedBroadcast =
-      onFinished === undefined
-        ? { key, msg, transmits: 0, seq: this.seq++ }
-        : { key, msg, transmits: 0, seq: this.seq++, onFinished };
-    this.items.push(b);
-    if (this.items.length > this.maxItems) {
-      this.sort();
-      const dropped = this.items.splice(this.maxItems);
-      for (const d of dropped) d.onFinished?.();
-    }
+    const b: QueuedBroadcast = { key, msg, transmits: 0, dead: false, onFinished };
+    if (key !== null) this.byKey.set(key, b);
+    (this.buckets[0] ??= []).push(b);
+    this.live++;
+    if (this.live > this.maxItems) this.evict();
   }
 
-  /** Least transmitted first, then newest first. */
-  private sort(): void {
-    this.items.sort((a, b) => a.transmits - b.transmits || b.seq - a.seq);
+  /** Drops the most-transmitted (oldest within) until within bounds. */
+  private evict(): void {
+    for (let t = this.buckets.length - 1; t >= 0 && this.live > this.maxItems; t--) {
+      const bucket = this.buckets[t];
+      if (bucket === undefined) continue;
+      for (const b of bucket) {
+        if (this.live <= this.maxItems) break;
+        this.kill(b);
+      }
+      this.buckets[t] = bucket.filter((b) => !b.dead);
+    }
   }
 
   /** Takes messages fitting in `limit` bytes (each costs its length + overhead). */
   take(overhead: number, limit: number, transmitLimit: number): Uint8Array[] {
-    if (this.items.length === 0) return [];
-    this.sort();
     const out: Uint8Array[] = [];
+    if (this.live === 0) return out;
     let used = 0;
-    const keep: QueuedBroadcast[] = [];
-    for (const b of this.items) {
-      if (used + overhead + b.msg.length > limit) {
-        keep.push(b);
-        continue;
+    const moved: QueuedBroadcast[][] = [];
+    for (let t = 0; t < this.buckets.length && limit - used >= overhead + MIN_MESSAGE_BYTES; t++) {
+      const bucket = this.buckets[t];
+      if (bucket === undefined || bucket.length === 0) continue;
+      let changed = false;
+      let misses = 0;
+      // newest first; stop after a run of misses so a full packet costs O(packet), not O(queue)
+      for (let i = bucket.length - 1; i >= 0 && misses < MAX_MISSES; i--) {
+        if (limit - used < overhead + MIN_MESSAGE_BYTES) break;
+        const b = bucket[i] as QueuedBroadcast;
+        if (b.dead) {
+          changed = true;
+          continue;
+        }
+        if (used + overhead + b.msg.length > limit) {
+          misses++;
+          continue;
+        }
+        misses = 0;
+        changed = true;
+        used += overhead + b.msg.length;
+        out.push(b.msg);
+        b.transmits++;
+        if (b.transmits >= transmitLimit) this.kill(b);
+        else (moved[b.transmits] ??= []).push(b);
       }
-      used += overhead + b.msg.length;
-      out.push(b.msg);
-      b.transmits++;
-      if (b.transmits >= transmitLimit) b.onFinished?.();
-      else keep.push(b);
+      if (changed) this.buckets[t] = bucket.filter((b) => !b.dead && b.transmits === t);
     }
-    this.items = keep;
+    for (let t = 0; t < moved.length; t++) {
+      const m = moved[t];
+      if (m === undefined) continue;
+      // taken newest-first; re-append oldest-first so "newest first" still holds next time
+      (this.buckets[t] ??= []).push(...m.reverse());
+    }
     return out;
   }
 
   clear(): void {
-    this.items = [];
+    for (const bucket of this.buckets) for (const b of bucket) this.kill(b);
+    this.buckets = [];
   }
 }
 

@@ -27,6 +27,8 @@ const STATE_NAME: readonly NodeStateName[] = ["alive", "suspect", "dead", "left"
 interface NodeRecord {
   name: string;
   addr: Address;
+  /** addr.host as wire bytes, kept to compare without formatting. */
+  addrBytes: Uint8Array;
   meta: Uint8Array | null;
   incarnation: number;
   state: NodeStateName;
@@ -491,7 +493,13 @@ export class Memberlist {
     let used = 0;
     for (const m of own) used += m.length + COMPOUND_OVERHEAD;
     const user = this.delegate.getBroadcasts?.(COMPOUND_OVERHEAD + USER_MSG_OVERHEAD, limit - used) ?? [];
-    return [...own, ...user.map((u) => Uint8Array.of(8, ...u))];
+    for (const u of user) {
+      const m = new Uint8Array(u.length + 1);
+      m[0] = 8;
+      m.set(u, 1);
+      own.push(m);
+    }
+    return own;
   }
 
   private gossip(): void {
@@ -510,9 +518,19 @@ export class Memberlist {
     }
   }
 
+  /** Up to k distinct random nodes passing `filter`, by sampling (memberlist's kRandomNodes). */
   private kRandomNodes(k: number, filter: (n: NodeRecord) => boolean): NodeRecord[] {
-    const all = shuffle(this.rng, [...this.nodes.values()].filter(filter));
-    return all.slice(0, k);
+    const names = this.probeOrder;
+    const out: NodeRecord[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < 3 * names.length && out.length < k; i++) {
+      const name = names[randomInt(this.rng, names.length)] as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const n = this.nodes.get(name);
+      if (n !== undefined && filter(n)) out.push(n);
+    }
+    return out;
   }
 
   // ---- probing ------------------------------------------------------------------------
@@ -661,16 +679,36 @@ export class Memberlist {
   private aliveNode(a: Alive, bootstrap: boolean): void {
     const isLocal = a.node === this.config.name;
     if (this.leaving && isLocal) return;
+    const known = this.nodes.get(a.node);
+    // Fast path for the common stale copy (push/pull merges re-send every node).
+    if (
+      known !== undefined &&
+      !isLocal &&
+      a.incarnation <= known.incarnation &&
+      a.port === known.addr.port &&
+      bytesEqual(a.addr, known.addrBytes)
+    ) {
+      return;
+    }
     const vsn = [...a.vsn];
     if (vsn.length >= 3) {
       const [pmin = 0, pmax = 0] = vsn;
       if (pmin === 0 || pmax === 0 || pmin > pmax) return;
     }
     const addr: Address = { host: bytesToIp(a.addr), port: a.port };
-    let n = this.nodes.get(a.node);
+    let n = known;
     let updatesAddr = false;
     if (n === undefined) {
-      n = { name: a.node, addr, meta: a.meta, incarnation: 0, state: "dead", vsn, stateChangeMs: this.now };
+      n = {
+        name: a.node,
+        addr,
+        addrBytes: a.addr,
+        meta: a.meta,
+        incarnation: 0,
+        state: "dead",
+        vsn,
+        stateChangeMs: this.now,
+      };
       this.nodes.set(a.node, n);
       // Insert at a random place in the probe order, so new nodes are probed promptly.
       this.probeOrder.splice(randomInt(this.rng, this.probeOrder.length + 1), 0, a.node);
@@ -702,6 +740,7 @@ export class Memberlist {
     n.incarnation = a.incarnation;
     n.meta = a.meta;
     n.addr = addr;
+    n.addrBytes = a.addr;
     n.vsn = vsn;
     if (n.state !== "alive") {
       n.state = "alive";
