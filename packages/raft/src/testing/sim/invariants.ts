@@ -13,6 +13,12 @@ interface CommittedEntry {
   readonly term: number;
   readonly hash: number;
   readonly firstAppliedBy: NodeId;
+  /**
+   * An upper bound on the term in which the entry was committed: the lowest current term of any
+   * node when it applied the entry (a node learns of a commit in the committing leader's term or
+   * later). Leader completeness binds leaders of terms above the commit term only.
+   */
+  commitTerm: number;
 }
 
 export interface ObservedStatus {
@@ -70,11 +76,11 @@ export class InvariantChecker {
   }
 
   /** State machine safety: every node applies the same entry at a given index. */
-  applied(node: NodeId, entry: LogEntry): void {
+  applied(node: NodeId, entry: LogEntry, nodeTerm: number): void {
     const hash = entryHash(entry);
     const known = this.committed.get(entry.index);
     if (known === undefined) {
-      this.committed.set(entry.index, { term: entry.term, hash, firstAppliedBy: node });
+      this.committed.set(entry.index, { term: entry.term, hash, firstAppliedBy: node, commitTerm: nodeTerm });
       if (entry.index > this.maxCommitted) this.maxCommitted = entry.index;
       return;
     }
@@ -85,6 +91,7 @@ export class InvariantChecker {
           `different entry (term ${known.term}) at that index`,
       );
     }
+    if (nodeTerm < known.commitTerm) known.commitTerm = nodeTerm;
   }
 
   /** A node restored its state machine from a snapshot: it must cover the committed entry at that index. */
@@ -100,24 +107,26 @@ export class InvariantChecker {
 
   /**
    * Leader completeness (5.4.1): the log of the leader of `term` (all of it, handed out by the
-   * core) holds every entry that was committed when it was elected, `committedAtElection`.
+   * core) holds every entry committed in an earlier term. (A leader of a lower term may still be
+   * elected after a higher-term leader committed something: that binds only later terms.)
    */
-  checkLeaderLog(node: NodeId, term: number, log: DiskState, committedAtElection: number): void {
-    for (let index = log.firstIndex; index <= committedAtElection; index++) {
+  checkLeaderLog(node: NodeId, term: number, log: DiskState): void {
+    for (let index = log.firstIndex; index <= this.maxCommitted; index++) {
       const want = this.committed.get(index);
-      if (want === undefined) continue;
+      if (want === undefined || want.commitTerm >= term) continue;
       const have = log.entryAt(index);
       if (have === undefined) {
         throw new SimViolation(
           "leader-completeness",
-          `${node} became leader of term ${term} without committed entry ${index} (its log ends at ${log.lastIndex})`,
+          `${node} became leader of term ${term} without entry ${index}, committed by term ${want.commitTerm} ` +
+            `(its log ends at ${log.lastIndex})`,
         );
       }
       if (have.term !== want.term || entryHash(have) !== want.hash) {
         throw new SimViolation(
           "leader-completeness",
           `${node} became leader of term ${term} with entry ${index} of term ${have.term}, ` +
-            `but the committed entry there has term ${want.term}`,
+            `but the entry committed there (by term ${want.commitTerm}) has term ${want.term}`,
         );
       }
     }

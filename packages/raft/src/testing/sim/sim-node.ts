@@ -42,7 +42,6 @@ export interface NodeTuning {
 
 interface PendingLeaderCheck {
   readonly term: number;
-  readonly committedAtElection: number;
 }
 
 export class SimNode {
@@ -179,7 +178,7 @@ export class SimNode {
     const status = core.status();
     if (this.invariants.observe(this.id, status)) {
       this.host.log(`${this.id} is leader of term ${status.term}`);
-      this.leaderCheck = { term: status.term, committedAtElection: this.invariants.highestCommitted };
+      this.leaderCheck = { term: status.term };
       // All of its log may already be handed out; if not, the next Ready completes the check.
       if (!core.hasReady() && this.inflight === undefined) this.runLeaderCheck();
     }
@@ -189,7 +188,7 @@ export class SimNode {
     const check = this.leaderCheck;
     if (check === undefined) return;
     this.leaderCheck = undefined;
-    this.invariants.checkLeaderLog(this.id, check.term, this.disk.written, check.committedAtElection);
+    this.invariants.checkLeaderLog(this.id, check.term, this.disk.written);
   }
 
   private pump(core: RaftCoreApi): void {
@@ -225,7 +224,8 @@ export class SimNode {
     for (const m of this.deferred) this.host.send(m);
     this.deferred = [];
     if (rd.snapshot !== undefined) this.restoreSnapshot(rd.snapshot.meta, rd.snapshot.data);
-    for (const entry of rd.committed) this.apply(entry);
+    const term = core.status().term;
+    for (const entry of rd.committed) this.apply(entry, term);
     for (const rs of rd.readStates) this.pendingReads.push(rs);
     for (const event of rd.events) {
       if (event.type === "readFailed") this.host.readFailed(this, event.requestId);
@@ -251,14 +251,14 @@ export class SimNode {
     this.host.log(`${this.id} installed a snapshot at ${meta.index}`);
   }
 
-  private apply(entry: LogEntry): void {
+  private apply(entry: LogEntry, nodeTerm: number): void {
     if (entry.index !== this.appliedIndex + 1) {
       throw new SimViolation(
         "driver-contract",
         `${this.id} was handed committed entry ${entry.index} to apply after ${this.appliedIndex}`,
       );
     }
-    this.invariants.applied(this.id, entry);
+    this.invariants.applied(this.id, entry, nodeTerm);
     this.appliedIndex = entry.index;
     this.appliedTerm = entry.term;
     let output: KvOutput | undefined;
