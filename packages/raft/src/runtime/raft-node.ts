@@ -535,6 +535,7 @@ export class RaftNode<R = unknown> {
     this.snapshotTimer = setTimeout(
       () => {
         this.maybeSnapshot(this.config.snapshotThreshold);
+        this.snapshots.release();
         if (!this.closed) this.armSnapshotTimer();
       },
       base * (1 + this.random()),
