@@ -12,6 +12,8 @@ export type StorageErrorCode =
   | "NON_CONTIGUOUS"
   /** A snapshot id that is not (or no longer) in the store. */
   | "NOT_FOUND"
+  /** Another live process (or another open store in this one) holds the directory's lock. */
+  | "LOCKED"
   /** A value that does not fit the on-disk format (e.g. an oversized vote id). */
   | "TOO_LARGE"
   /**

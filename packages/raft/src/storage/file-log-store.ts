@@ -23,6 +23,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogEntry } from "../core/types.js";
 import { crc32 } from "./crc.js";
+import { acquireDirLock } from "./dir-lock.js";
 import { StorageError } from "./errors.js";
 import { ensureDirSync, fsyncDir, fsyncDirSync, writeFileAtomicSync } from "./fs-sync.js";
 import { checkAppend, checkRange } from "./log-checks.js";
@@ -65,6 +66,7 @@ const DEFAULTS = {
 } as const;
 
 const FIRST_INDEX_FILE = "first-index";
+const LOCK_FILE = "wal.lock";
 
 interface Segment {
   readonly firstIndex: number;
@@ -109,6 +111,7 @@ export class FileLogStore implements LogStore {
   private closed = false;
   private failure: StorageError | undefined;
   private readonly opts: Required<FileLogStoreOptions>;
+  private releaseLock: () => void = () => undefined;
 
   private constructor(
     private readonly dir: string,
@@ -128,6 +131,18 @@ export class FileLogStore implements LogStore {
   /** Opens (creating if needed) the log in `dir`, recovering from a crash: see wal-scan.ts. */
   static async open(dir: string, options: FileLogStoreOptions = {}): Promise<FileLogStore> {
     ensureDirSync(dir);
+    const release = acquireDirLock(dir, LOCK_FILE);
+    try {
+      const store = await FileLogStore.recover(dir, options);
+      store.releaseLock = release;
+      return store;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private static async recover(dir: string, options: FileLogStoreOptions): Promise<FileLogStore> {
     rmSync(join(dir, `${FIRST_INDEX_FILE}.tmp`), { force: true });
     let first = readFirstIndex(dir);
     const names = readdirSync(dir)
@@ -299,8 +314,12 @@ export class FileLogStore implements LogStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.draining !== undefined) await this.draining;
-    for (const s of this.segments) await s.handle?.close();
+    try {
+      while (this.draining !== undefined) await this.draining;
+      for (const s of this.segments) await s.handle?.close();
+    } finally {
+      this.releaseLock();
+    }
   }
 
   // ---- logical layer ----
