@@ -4,6 +4,8 @@
 // crash (kill). Streams (TCP) are reliable but cut by partitions and crashes.
 import { coreConfig, resolveConfig, type GossipConfigInput, type Profile } from "../config.js";
 import { Memberlist } from "../core/memberlist.js";
+import { Serf } from "../core/serf.js";
+import type { MemberStatus, SerfEvent } from "../core/serf-types.js";
 import { SeededRandom, type Random } from "../core/prng.js";
 import type { Address, Delegate, Effect, NodeInfo } from "../core/types.js";
 import { decodePacket, encodePacket, PLAIN } from "../wire/packet.js";
@@ -34,6 +36,7 @@ interface SimMember {
   readonly name: string;
   readonly addr: Address;
   readonly core: Memberlist;
+  serf: Serf | null;
   alive: boolean;
   scheduledWake: number;
   group: number;
@@ -65,8 +68,15 @@ export class SimCluster {
     const addr: Address = { host: "10.0.0.1", port: this.nextPort++ };
     const record = (kind: SimEvent["kind"]) => (n: NodeInfo) =>
       this.events.push({ atMs: this.nowMs, observer: name, kind, node: n.name, state: n.state });
+    // Bind explicitly: a class delegate (Serf) keeps its methods on the prototype.
     const wrapped: Delegate = {
-      ...delegate,
+      nodeMeta: (limit) => delegate.nodeMeta?.(limit) ?? null,
+      notifyMsg: (p) => delegate.notifyMsg?.(p),
+      getBroadcasts: (o, l) => delegate.getBroadcasts?.(o, l) ?? [],
+      localState: (j) => delegate.localState?.(j) ?? new Uint8Array(0),
+      mergeRemoteState: (b, j) => delegate.mergeRemoteState?.(b, j),
+      ackPayload: () => delegate.ackPayload?.() ?? null,
+      notifyPingComplete: (n, rtt, p) => delegate.notifyPingComplete?.(n, rtt, p),
       notifyJoin: (n) => {
         record("join")(n);
         delegate.notifyJoin?.(n);
@@ -82,11 +92,78 @@ export class SimCluster {
     };
     const seed = Math.floor(this.rng.next() * 2 ** 32);
     const core = new Memberlist(cfg, addr, new SeededRandom(seed), this.nowMs, wrapped);
-    const m: SimMember = { name, addr, core, alive: true, scheduledWake: Infinity, group: 0 };
+    const m: SimMember = { name, addr, core, serf: null, alive: true, scheduledWake: Infinity, group: 0 };
     this.members.set(name, m);
     this.byAddr.set(`${addr.host}:${addr.port}`, m);
     this.flush(m);
     return core;
+  }
+
+  /** Serf events seen by each member, in order. */
+  readonly serfEvents: { atMs: number; observer: string; event: SerfEvent }[] = [];
+
+  /** Adds a member running the Serf layer on top of its membership core. */
+  addSerf(name: string, tags: Record<string, string> = {}): Serf {
+    const cfg = resolveConfig({ name, tags, ...this.opts.config }, this.opts.profile ?? "lan");
+    const serf = new Serf(
+      {
+        name,
+        tags: cfg.tags,
+        retransmitMult: cfg.retransmitMult,
+        retransmitFloor: cfg.retransmitFloor,
+        gossipIntervalMs: cfg.gossipIntervalMs,
+        queryTimeoutMult: cfg.queryTimeoutMult,
+        reapIntervalMs: cfg.reapIntervalMs,
+        reconnectIntervalMs: cfg.reconnectIntervalMs,
+        reconnectTimeoutMs: cfg.reconnectTimeoutMs,
+        tombstoneTimeoutMs: cfg.tombstoneTimeoutMs,
+        eventBuffer: cfg.eventBuffer,
+        userEventSizeLimit: cfg.userEventSizeLimit,
+        metaMaxBytes: cfg.metaMaxBytes,
+        ignoreOldEvents: true,
+      },
+      new SeededRandom(Math.floor(this.rng.next() * 2 ** 32)),
+      this.nowMs,
+      (event) => this.serfEvents.push({ atMs: this.nowMs, observer: name, event }),
+    );
+    const core = this.add(name, serf);
+    const m = this.members.get(name) as SimMember;
+    m.serf = serf;
+    serf.attach({
+      name,
+      advertiseAddress: () => m.addr,
+      sendUser: (to, payload) => core.sendUser(to, payload),
+      reconnect: (to) => core.reconnect(to),
+      updateMeta: () => core.updateMeta(),
+      numMembers: () => core.members().length,
+    });
+    return serf;
+  }
+
+  /** The Serf status `observer` has for `node`. */
+  serfView(observer: string, node: string): MemberStatus | undefined {
+    return this.members
+      .get(observer)
+      ?.serf?.memberList()
+      .find((x) => x.name === node)?.status;
+  }
+
+  /** Serf's graceful leave: intent, then memberlist leave once the intent went out. */
+  serfLeave(name: string): void {
+    const m = this.members.get(name);
+    if (m?.serf == null) return;
+    m.serf.leaveIntent(() => {
+      m.core.leave();
+      this.flush(m);
+    });
+    this.flush(m);
+  }
+
+  /** Marks a successful join at the Serf layer (broadcasts the join intent). */
+  serfJoined(name: string): void {
+    const m = this.members.get(name);
+    m?.serf?.joined();
+    if (m !== undefined) this.flush(m);
   }
 
   address(name: string): Address {
@@ -148,7 +225,7 @@ export class SimCluster {
   private flush(m: SimMember): void {
     for (const e of m.core.drain()) this.perform(m, e);
     if (!m.alive) return;
-    const wake = m.core.nextWakeMs();
+    const wake = Math.min(m.core.nextWakeMs(), m.serf?.nextWakeMs() ?? Infinity);
     if (wake < m.scheduledWake) {
       m.scheduledWake = wake;
       this.at(Math.max(wake, this.nowMs), () => {
@@ -156,6 +233,7 @@ export class SimCluster {
         m.scheduledWake = Infinity;
         if (!m.alive) return;
         m.core.tick(this.nowMs);
+        m.serf?.tick(this.nowMs);
         this.flush(m);
       });
     }

@@ -1,0 +1,87 @@
+// The Serf layer on the seeded simulator: statuses, intents, events, reconnect.
+import { describe, expect, it } from "vitest";
+import { SimCluster } from "../../src/testing/sim.js";
+
+function serfCluster(n: number, seed: number, lossRate = 0): SimCluster {
+  const sim = new SimCluster({ seed, lossRate, config: { reconnectIntervalMs: 5_000 } });
+  for (let i = 0; i < n; i++) sim.addSerf(`s${i}`, { idx: String(i) });
+  for (let i = 1; i < n; i++) {
+    sim.join(`s${i}`, ["s0"]);
+    sim.serfJoined(`s${i}`);
+  }
+  return sim;
+}
+
+const names = (sim: SimCluster) => [...sim.members.keys()];
+const allSee = (sim: SimCluster, node: string, status: string, except: string[] = []) =>
+  names(sim)
+    .filter((o) => o !== node && !except.includes(o))
+    .every((o) => sim.serfView(o, node) === status);
+
+describe("Serf layer (simulated)", () => {
+  it("members converge with each other's tags", () => {
+    const sim = serfCluster(10, 11);
+    expect(
+      sim.runUntil(() => names(sim).every((n) => allSee(sim, n, "alive")), 20_000),
+    ).toBeGreaterThanOrEqual(0);
+    const view = sim.members
+      .get("s3")!
+      .serf!.memberList()
+      .find((m) => m.name === "s7");
+    expect(view?.tags).toEqual({ idx: "7" });
+  });
+
+  it("a left member is never reported failed, even at 10% packet loss", () => {
+    const sim = serfCluster(10, 12, 0.1);
+    expect(
+      sim.runUntil(() => names(sim).every((n) => allSee(sim, n, "alive")), 30_000),
+    ).toBeGreaterThanOrEqual(0);
+    sim.serfLeave("s4");
+    sim.run(2_000);
+    sim.kill("s4");
+    expect(sim.runUntil(() => allSee(sim, "s4", "left"), 30_000)).toBeGreaterThanOrEqual(0);
+    sim.run(30_000);
+    const failedS4 = sim.serfEvents.filter(
+      (e) => e.event.type === "member-failed" && e.event.members[0]?.name === "s4",
+    );
+    expect(failedS4).toEqual([]);
+    expect(allSee(sim, "s4", "left")).toBe(true);
+  });
+
+  it("a killed member is reported failed by all; after a partition heals, reconnect brings everyone back alive", () => {
+    const sim = serfCluster(8, 13);
+    expect(
+      sim.runUntil(() => names(sim).every((n) => allSee(sim, n, "alive")), 20_000),
+    ).toBeGreaterThanOrEqual(0);
+    sim.kill("s7");
+    expect(sim.runUntil(() => allSee(sim, "s7", "failed"), 40_000)).toBeGreaterThanOrEqual(0);
+    const a = ["s0", "s1", "s2"];
+    const b = ["s3", "s4", "s5", "s6"];
+    sim.partition([a, b]);
+    expect(
+      sim.runUntil(() => a.every((x) => b.every((y) => sim.serfView(x, y) === "failed")), 60_000),
+    ).toBeGreaterThanOrEqual(0);
+    sim.heal();
+    const live = [...a, ...b];
+    const t = sim.runUntil(
+      () => live.every((x) => live.every((y) => x === y || sim.serfView(x, y) === "alive")),
+      180_000,
+      500,
+    );
+    expect(t).toBeGreaterThanOrEqual(0);
+  });
+
+  it("a user event reaches every member exactly once; the ring de-duplicates re-gossip and push/pull", () => {
+    const sim = serfCluster(20, 14);
+    expect(
+      sim.runUntil(() => names(sim).every((n) => allSee(sim, n, "alive")), 30_000),
+    ).toBeGreaterThanOrEqual(0);
+    sim.members.get("s5")!.serf!.userEvent("deploy", new TextEncoder().encode("v1"), false);
+    const got = () => sim.serfEvents.filter((e) => e.event.type === "user" && e.event.name === "deploy");
+    expect(
+      sim.runUntil(() => new Set(got().map((e) => e.observer)).size === 20, 10_000, 20),
+    ).toBeGreaterThanOrEqual(0);
+    sim.run(40_000); // include a push/pull round
+    expect(got()).toHaveLength(20);
+  });
+});
