@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isStorageError } from "../../src/storage/errors.js";
@@ -62,6 +62,36 @@ describe("FileStableStore durability", () => {
       const third = await FileStableStore.open(tmp.dir);
       expect(third.load()).toEqual({ term: 9, vote: "n3" });
       await third.close();
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it("a save torn at any byte leaves the previous state, never a mix", async () => {
+    const tmp = await tempDir("stable");
+    try {
+      const a = join(tmp.dir, "a");
+      const store = await FileStableStore.open(a);
+      await store.save({ term: 7, vote: "n1" }); // seq 2 -> slot 0
+      await store.save({ term: 8, vote: "n2" }); // seq 3 -> slot 1
+      await store.close();
+      const b = join(tmp.dir, "b");
+      cpSync(a, b, { recursive: true });
+      const next = await FileStableStore.open(b);
+      await next.save({ term: 9, vote: "n3" }); // seq 4 -> slot 0
+      await next.close();
+      const before = readFileSync(join(a, "stable"));
+      const after = readFileSync(join(b, "stable"));
+      for (let cut = 0; cut <= 512; cut++) {
+        const torn = Buffer.from(before);
+        after.copy(torn, 0, 0, cut);
+        writeFileSync(join(b, "stable"), torn);
+        const reopened = await FileStableStore.open(b);
+        expect(reopened.load(), `cut at ${cut}`).toEqual(
+          cut === 512 ? { term: 9, vote: "n3" } : { term: 8, vote: "n2" },
+        );
+        await reopened.close();
+      }
     } finally {
       await tmp.cleanup();
     }
