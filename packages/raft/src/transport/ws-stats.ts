@@ -7,6 +7,8 @@ export interface WsTransportStats extends TransportStats {
   readonly reconnects: number;
   /** Handshakes refused by either side: protocol version mismatch, wrong node, no hello. */
   readonly handshakeRejected: number;
+  /** Valid messages that arrived before onMessage() was called or while closing (not invalid). */
+  readonly droppedUnhandled: number;
   /** Inbound connections refused because maxInboundConnections were open. */
   readonly connectionsRejected: number;
   readonly framesSent: number;
@@ -50,6 +52,7 @@ export class WsCounters implements Record<Exclude<keyof WsTransportStats, keyof 
   received = 0;
   droppedSend = 0;
   droppedInvalid = 0;
+  droppedUnhandled = 0;
   reconnects = 0;
   handshakeRejected = 0;
   connectionsRejected = 0;

@@ -210,10 +210,10 @@ export class WsTransport implements Transport {
     await serverClosed;
   }
 
-  /** A message that arrives before onMessage() or during close() has nowhere to go: counted as dropped. */
+  /** A message that arrives before onMessage() or during close() has nowhere to go: Raft resends. */
   private deliver(message: Message): void {
     if (this.handler === undefined || this.closing !== undefined) {
-      this.counters.droppedInvalid += 1;
+      this.counters.droppedUnhandled += 1;
       return;
     }
     this.counters.received += 1;

@@ -194,6 +194,20 @@ describe("WsTransport", () => {
     expect(b.transport.stats().droppedInvalid).toBe(0);
   });
 
+  it("counts messages that arrive before a handler is set as unhandled, not invalid", async () => {
+    const b = await WsTransport.listen({ id: "b", address: "127.0.0.1:0" });
+    open.push(b);
+    const a = await node("a");
+    a.transport.send("b", b.localAddress, ping("a", "b", 1));
+    await waitFor(() => b.stats().droppedUnhandled === 1, "the unhandled message");
+    expect(b.stats()).toMatchObject({ received: 0, droppedInvalid: 0 });
+    const seen: Message[] = [];
+    b.onMessage((m) => seen.push(m));
+    a.transport.send("b", b.localAddress, ping("a", "b", 2));
+    await waitFor(() => seen.length === 1, "the handled message");
+    expect(seen[0]?.term).toBe(2);
+  });
+
   it("rejects an invalid configuration with the field named", async () => {
     await expect(WsTransport.listen({ id: "", address: "127.0.0.1:0" })).rejects.toThrow(/id/);
     await expect(WsTransport.listen({ id: "a", address: "nonsense" })).rejects.toThrow(/host:port/);
