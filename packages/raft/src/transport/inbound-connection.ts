@@ -36,7 +36,11 @@ export class InboundConnection {
       ctx.config.handshakeTimeoutMs,
     );
     socket.on("message", (data, isBinary) => this.onFrame(data, isBinary));
-    socket.on("error", () => {}); // 'close' follows; oversized frames (maxPayload) end up here
+    // ws reports protocol violations here (a frame over maxPayload, a bad opcode) and then
+    // closes the connection: a frame we could not accept, counted as such.
+    socket.on("error", () => {
+      ctx.counters.droppedInvalid += 1;
+    });
     socket.on("close", () => {
       clearTimeout(this.helloTimer);
       this.closed = true;

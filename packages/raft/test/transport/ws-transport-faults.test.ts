@@ -106,6 +106,17 @@ describe("WsTransport against misbehaving peers", () => {
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
   });
 
+  it("closes a connection that sends a frame over maxPayloadBytes, counts it, and keeps serving", async () => {
+    const b = await node("b", "127.0.0.1:0", { maxPayloadBytes: 64 * 1024, maxFrameBytes: 4096 });
+    const client = await handshaken(b.transport.localAddress, "a", "b");
+    client.socket.send(new Uint8Array(100 * 1024));
+    expect((await client.closed).code).toBe(1009);
+    expect(b.transport.stats().droppedInvalid).toBe(1);
+    const a = await node("a");
+    a.transport.send("b", b.transport.localAddress, ping("a", "b", 1));
+    await waitFor(() => b.inbox.length === 1, "a real peer's message");
+  });
+
   it("delivers the valid messages of a frame and drops only its invalid ones", async () => {
     const b = await node("b");
     const client = await handshaken(b.transport.localAddress, "a", "b");
