@@ -109,6 +109,15 @@ export class SimNode {
       snapshots: this.snapshotSource(),
     };
     const core = this.createCore(config, restore);
+    // A restarted node cannot know of commits beyond what it durably holds.
+    const recovered = core.status().commitIndex;
+    const durableLast = Math.max(this.disk.durable.lastIndex, this.disk.durable.snapshot?.meta.index ?? 0);
+    if (recovered > durableLast) {
+      throw new SimViolation(
+        "commit-monotonic",
+        `${this.id} restarted with commit index ${recovered} beyond its durable log (${durableLast})`,
+      );
+    }
     if (this.disk.durable.isEmpty()) core.bootstrap(this.tuning.bootstrap);
     this.core = core;
     this.invariants.restarted(this.id, core.status().commitIndex);
