@@ -1,0 +1,220 @@
+// Benchmark: the measures of ../../../shared/bench/serf (form, +1 join, failure after kill -9,
+// graceful leave, user event to everyone, idle CPU and RSS) on N gossip-agent processes, and
+// simulated clusters on the virtual clock. Prints one JSON line per scenario.
+//   pnpm --filter @nomad/gossip bench [--sizes 5,20,50] [--runs 1] [--sim 1000,10000] [--profile lan]
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { SimCluster } from "../src/testing/sim.js";
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: "string", default: "5,20,50" },
+    runs: { type: "string", default: "1" },
+    sim: { type: "string", default: "1000" },
+    profile: { type: "string", default: "lan" },
+    "retransmit-floor": { type: "string", default: "0" },
+    "base-port": { type: "string", default: "24000" },
+  },
+});
+const pkgDir = fileURLToPath(new URL("../", import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.now() / 1000;
+
+interface Agent {
+  name: string;
+  bind: number;
+  http: number;
+  proc: ChildProcess;
+  /** event type -> member name -> first time seen (s) */
+  seen: Map<string, Map<string, number>>;
+}
+
+function startAgent(i: number, base: number, join: string | null): Agent {
+  const name = `g${i}`;
+  const bind = base + i;
+  const http = base + 1000 + i;
+  const args = ["--import", "tsx", "--conditions=@nomad/source", "examples/gossip-agent.ts", "--node", name];
+  args.push("--bind", `127.0.0.1:${bind}`, "--http", `127.0.0.1:${http}`, "--profile", values.profile);
+  args.push("--retransmit-floor", values["retransmit-floor"]);
+  if (join !== null) args.push("--join", join);
+  const proc = spawn(process.execPath, args, { cwd: pkgDir, stdio: ["ignore", "pipe", "inherit"] });
+  const a: Agent = { name, bind, http, proc, seen: new Map() };
+  let buf = "";
+  proc.stdout?.on("data", (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split("\n");
+    buf = lines.pop() ?? "";
+    const t = now();
+    for (const l of lines) {
+      try {
+        const e = JSON.parse(l) as { type: string; name?: string; members?: { Name: string }[] };
+        const key = e.type === "user" ? `user:${e.name}` : e.type;
+        const m = a.seen.get(key) ?? new Map<string, number>();
+        for (const who of e.members?.map((x) => x.Name) ?? [e.name ?? ""]) if (!m.has(who)) m.set(who, t);
+        a.seen.set(key, m);
+      } catch {
+        // not an event line
+      }
+    }
+  });
+  return a;
+}
+
+async function httpUp(a: Agent, timeoutS: number): Promise<void> {
+  const end = now() + timeoutS;
+  while (now() < end) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${a.http}/members`)).ok) return;
+    } catch {
+      // not yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`${a.name} did not start`);
+}
+
+async function waitAll(pred: () => boolean, timeoutS: number): Promise<boolean> {
+  const end = now() + timeoutS;
+  while (now() < end) {
+    if (pred()) return true;
+    await sleep(20);
+  }
+  return pred();
+}
+
+function procStats(pid: number): { cpuTicks: number; rssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  const cpuTicks = Number(stat[11]) + Number(stat[12]);
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return { cpuTicks, rssMiB: Number(rss?.[1] ?? 0) / 1024 };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.floor(p * s.length))] as number);
+};
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+async function cluster(n: number, run: number): Promise<void> {
+  const base = Number(values["base-port"]) + run * 200;
+  const agents: Agent[] = [];
+  try {
+    agents.push(startAgent(0, base, null));
+    await httpUp(agents[0] as Agent, 60);
+    const seed = `127.0.0.1:${base}`;
+    let t0 = 0;
+    for (let i = 1; i < n; i++) {
+      t0 = now();
+      agents.push(startAgent(i, base, seed));
+    }
+    const names = agents.map((a) => a.name);
+    const joinedAll = (a: Agent) => names.every((x) => a.seen.get("member-join")?.has(x));
+    if (!(await waitAll(() => agents.every(joinedAll), 300))) throw new Error("cluster did not form");
+    const formTimes = agents.map(
+      (a) => Math.max(...names.map((x) => a.seen.get("member-join")?.get(x) ?? 0)) - t0,
+    );
+    await sleep(5000);
+    // idle CPU / RSS over 10 s
+    const before = agents.map((a) => procStats(a.proc.pid as number));
+    await sleep(10_000);
+    const after = agents.map((a) => procStats(a.proc.pid as number));
+    const hz = 100;
+    const cpu = after.map(
+      (s, i) => ((s.cpuTicks - (before[i] as { cpuTicks: number }).cpuTicks) / hz / 10) * 100,
+    );
+    // user event from g0 to everyone
+    const ev = `bench${run}`;
+    const te = now();
+    await fetch(`http://127.0.0.1:${agents[0]?.http}/event`, {
+      method: "POST",
+      body: JSON.stringify({ name: ev, payload: "x" }),
+    });
+    const others = agents.slice(1);
+    await waitAll(() => others.every((a) => a.seen.has(`user:${ev}`)), 60);
+    const evTimes = others.map((a) => (a.seen.get(`user:${ev}`)?.get(ev) ?? Infinity) - te);
+    // failure: kill -9 the last agent
+    const victim = agents[n - 1] as Agent;
+    const survivors = agents.slice(0, n - 1);
+    const tf = now();
+    victim.proc.kill("SIGKILL");
+    await waitAll(() => survivors.every((a) => a.seen.get("member-failed")?.has(victim.name)), 120);
+    const failTimes = survivors.map((a) => (a.seen.get("member-failed")?.get(victim.name) ?? Infinity) - tf);
+    // graceful leave of the next-to-last
+    const leaver = agents[n - 2] as Agent;
+    const stay = agents.slice(0, n - 2);
+    const tl = now();
+    await fetch(`http://127.0.0.1:${leaver.http}/leave`, { method: "POST" });
+    await waitAll(() => stay.every((a) => a.seen.get("member-leave")?.has(leaver.name)), 60);
+    const leaveTimes = stay.map((a) => (a.seen.get("member-leave")?.get(leaver.name) ?? Infinity) - tl);
+    // +1 join: a fresh agent
+    const tj = now();
+    const fresh = startAgent(n, base, seed);
+    agents.push(fresh);
+    await waitAll(() => stay.every((a) => a.seen.get("member-join")?.has(fresh.name)), 120);
+    const joinTimes = stay.map((a) => (a.seen.get("member-join")?.get(fresh.name) ?? Infinity) - tj);
+    console.log(
+      JSON.stringify({
+        scenario: "processes",
+        n,
+        run,
+        profile: values.profile,
+        retransmitFloor: Number(values["retransmit-floor"]),
+        form_max_s: r2(Math.max(...formTimes)),
+        form_p50_s: r2(pct(formTimes, 0.5)),
+        join1_max_s_incl_startup: r2(Math.max(...joinTimes)),
+        fail_max_s: r2(Math.max(...failTimes)),
+        fail_p50_s: r2(pct(failTimes, 0.5)),
+        leave_max_s: r2(Math.max(...leaveTimes)),
+        leave_p50_s: r2(pct(leaveTimes, 0.5)),
+        event_max_s: r2(Math.max(...evTimes)),
+        event_p50_s: r2(pct(evTimes, 0.5)),
+        idle_cpu_pct_per_agent: r2(cpu.reduce((s, x) => s + x, 0) / cpu.length),
+        rss_mib_per_agent: r2(after.reduce((s, x) => s + x.rssMiB, 0) / after.length),
+      }),
+    );
+  } finally {
+    for (const a of agents) if (a.proc.exitCode === null) a.proc.kill("SIGKILL");
+    await sleep(500);
+  }
+}
+
+function simulate(n: number): void {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // wire off: at 1,000+ members the codec dominates and the protocol timing is what we measure
+  const sim = new SimCluster({ seed: 7, wire: false });
+  for (let i = 0; i < n; i++) sim.add(`n${i}`);
+  for (let i = 1; i < n; i++) sim.join(`n${i}`, [`n${Math.floor((i * 7919) % i)}`]);
+  const converge = sim.runUntil(() => sim.converged(), 600_000, 1000);
+  const victim = `n${n - 1}`;
+  sim.kill(victim);
+  const others = [...sim.members.keys()].filter((x) => x !== victim);
+  const detect = sim.runUntil(() => others.every((o) => sim.view(o, victim) === "dead"), 300_000, 250);
+  const virtualS = sim.now / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    JSON.stringify({
+      scenario: "simulated",
+      n,
+      converge_virtual_s: converge / 1000,
+      detect_failure_virtual_s: detect / 1000,
+      packets: sim.packetsSent,
+      real_s: r2((performance.now() - t0) / 1000),
+      cpu_ms_per_member_per_virtual_s: r2((cpu.user + cpu.system) / 1000 / n / virtualS),
+    }),
+  );
+}
+
+for (const n of values.sim
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number))
+  simulate(n);
+for (const n of values.sizes
+  .split(",")
+  .filter((x) => x !== "")
+  .map(Number)) {
+  for (let run = 0; run < Number(values.runs); run++) await cluster(n, run);
+}
