@@ -194,6 +194,18 @@ describe("WsTransport", () => {
     expect(b.transport.stats().droppedInvalid).toBe(0);
   });
 
+  it("forgetPeer closes a peer's connection; a later send dials it again", async () => {
+    const a = await node("a");
+    const b = await node("b");
+    a.transport.send("b", b.transport.localAddress, ping("a", "b", 1));
+    await waitFor(() => b.inbox.length === 1, "the first message");
+    await a.transport.forgetPeer("b");
+    expect(a.transport.stats().connectedPeers).toBe(0);
+    await waitFor(() => b.transport.stats().inboundConnections === 0, "b to see the close");
+    a.transport.send("b", b.transport.localAddress, ping("a", "b", 2));
+    await waitFor(() => b.inbox.length === 2, "the message after forgetting");
+  });
+
   it("counts messages that arrive before a handler is set as unhandled, not invalid", async () => {
     const b = await WsTransport.listen({ id: "b", address: "127.0.0.1:0" });
     open.push(b);
