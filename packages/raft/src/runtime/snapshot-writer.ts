@@ -31,7 +31,7 @@ export async function writeReceivedSnapshot(
 ): Promise<void> {
   const sink = store.create(meta);
   try {
-    sink.write(data);
+    await writeSliced(sink, [data]);
     await sink.close();
   } catch (e) {
     await sink.cancel().catch(() => undefined);
@@ -39,6 +39,15 @@ export async function writeReceivedSnapshot(
   }
 }
 
+/** Bytes handed to the store per event-loop turn: its writes are synchronous. */
+const SLICE_BYTES = 256 * 1024;
+
+/**
+ * Collects what the FSM writes (the bytes are also the newest snapshot in the SnapshotCache) and
+ * passes it to the store's sink in slices, one per event-loop turn, when the FSM closes or the
+ * runtime closes it. A store with synchronous writes (FileSnapshotStore) would otherwise stall
+ * replication for the whole image: 20-100 ms for 6.5 MB on this machine.
+ */
 class TeeSink implements SnapshotSink {
   private readonly chunks: Uint8Array[] = [];
   private length = 0;
@@ -53,16 +62,15 @@ class TeeSink implements SnapshotSink {
     const copy = chunk.slice();
     this.chunks.push(copy);
     this.length += copy.length;
-    this.inner.write(copy);
   }
 
   close(): Promise<void> {
-    this.closing ??= this.inner.close();
+    this.closing ??= this.drain();
     return this.closing;
   }
 
   cancel(): Promise<void> {
-    if (this.closing !== undefined || this.cancelled) return Promise.resolve();
+    if (this.cancelled) return Promise.resolve();
     this.cancelled = true;
     return this.inner.cancel();
   }
@@ -76,5 +84,20 @@ class TeeSink implements SnapshotSink {
       at += c.length;
     }
     return out;
+  }
+
+  private async drain(): Promise<void> {
+    await writeSliced(this.inner, this.chunks);
+    await this.inner.close();
+  }
+}
+
+/** Writes `chunks` to `sink` at most SLICE_BYTES per event-loop turn. */
+async function writeSliced(sink: SnapshotSink, chunks: readonly Uint8Array[]): Promise<void> {
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+      sink.write(chunk.subarray(at, Math.min(chunk.length, at + SLICE_BYTES)));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 }
