@@ -76,7 +76,10 @@ export function handleVoteRequest(s: CoreState, m: VoteRequest): void {
   const canVote = m.preVote
     ? m.term > s.term
     : s.vote === m.from || (s.vote === "" && s.leader === undefined);
-  const grant = canVote && s.membership.isVoter(s.id) && s.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+  // A node answers even if its own (possibly stale) configuration says it is not a voter: it may
+  // have been promoted, or re-added, by an entry it has not received yet, and the cluster can need
+  // its vote. Nonvoters still never count: a candidate tallies only the voters of its configuration.
+  const grant = canVote && s.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
   if (grant && !m.preVote) {
     s.vote = m.from;
     // Granting a vote resets the timer so this node does not compete with the candidate it chose.

@@ -52,18 +52,44 @@ describe("membership changes (6)", () => {
     for (let i = 0; i < 200; i++) core.tick();
     expect(core.hasReady()).toBe(false);
     expect(core.status()).toMatchObject({ role: "follower", term: 1 });
+  });
+
+  it("a candidate does not count a nonvoter's vote toward its quorum (6)", () => {
+    const config = {
+      servers: [
+        ...voters("a", "b", "c").servers,
+        { id: "n", address: "n:7000", suffrage: "nonvoter" as const },
+      ],
+    };
+    const core = makeCore("a", { entries: [confEntry(1, 1, config)], hardState: { term: 1, vote: "" } });
+    core.campaign();
+    const requests = core.ready().messages;
+    expect(requests.map((m) => m.to).sort()).toEqual(["b", "c"]); // nonvoters are not asked
+    core.step({ type: "voteResponse", from: "n", to: "a", term: 2, granted: true, preVote: false });
+    expect(core.status().role).toBe("candidate");
+    core.step({ type: "voteResponse", from: "b", to: "a", term: 2, granted: true, preVote: false });
+    expect(core.status().role).toBe("leader");
+  });
+
+  it("a server that believes it was removed still votes: the cluster may need it (6)", () => {
+    // n's newest (uncommitted) entry removed it; the others never got that entry and count n.
+    const core = makeCore("n", {
+      entries: [confEntry(1, 1, voters("a", "b", "n")), confEntry(2, 1, voters("a", "b"))],
+      hardState: { term: 1, vote: "" },
+    });
+    for (let i = 0; i < 30; i++) core.tick();
     core.step({
       type: "vote",
       from: "a",
       to: "n",
       term: 2,
-      lastLogIndex: 1,
+      lastLogIndex: 2,
       lastLogTerm: 1,
       preVote: false,
       transfer: false,
     });
     const rd = core.ready();
-    expect(rd.messages[0]).toMatchObject({ type: "voteResponse", granted: false });
+    expect(rd.messages[0]).toMatchObject({ type: "voteResponse", granted: true });
   });
 
   it("a configuration takes effect as soon as it is appended, before it commits (6)", () => {
