@@ -6,6 +6,7 @@ import { resolveConfig, type GossipConfig, type GossipConfigInput, type Profile 
 import { SeededRandom } from "../core/prng.js";
 import { Serf } from "../core/serf.js";
 import type { Member, QueryOptions, SerfEvent } from "../core/serf-types.js";
+import { KEY_QUERIES, handleKeyQuery } from "./key-queries.js";
 import { MemberlistNode } from "./memberlist-node.js";
 
 export interface QueryResult {
@@ -58,7 +59,15 @@ export class SerfNode {
       new SeededRandom(randomBytes(4).readUInt32BE(0)),
       0,
       // events raised while the core is being built are delivered after start() returns
-      (e) => queueMicrotask(() => onEvent(e)),
+      (e) =>
+        queueMicrotask(() => {
+          if (e.type === "query" && KEY_QUERIES.has(e.name) && ml !== null) {
+            handleKeyQuery(e, ml.keyring, config.encryptKeys.length > 0);
+            ml.pump();
+            return;
+          }
+          onEvent(e);
+        }),
     );
     ml = await MemberlistNode.start(config, serf);
     const node = ml;

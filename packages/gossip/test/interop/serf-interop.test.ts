@@ -131,4 +131,32 @@ describe("Serf interop with real serf", () => {
       expect(intruder.members().map((m) => m.name)).toEqual([`wrong${key.length}`]);
     }
   }, 90_000);
+
+  it("key rotation through `serf keys` (install, use, remove, list) reaches our keyring", async () => {
+    const oldKey = Buffer.alloc(32, 3).toString("base64");
+    const newKey = Buffer.alloc(16, 5).toString("base64");
+    const agent = await SerfAgent.start("gokeys", { encrypt: oldKey });
+    cleanups.push(() => agent.kill());
+    const events: SerfEvent[] = [];
+    const node = await ours("tskeys", events, { encryptKeys: [oldKey] });
+    expect(await node.join([agent.addr])).toBe(1);
+    await waitFor(() => agent.status("tskeys") === "alive", 10_000, "go sees ts alive");
+    const ring = () => node.memberlist.keyring.all().map((k) => Buffer.from(k).toString("base64"));
+    expect(await agent.rpcAsync("keys", "-install", newKey)).toMatch(/Successfully/);
+    expect(ring()).toEqual([oldKey, newKey]);
+    expect(await agent.rpcAsync("keys", "-use", newKey)).toMatch(/Successfully/);
+    expect(ring()[0]).toBe(newKey);
+    expect(await agent.rpcAsync("keys", "-remove", oldKey)).toMatch(/Successfully/);
+    expect(ring()).toEqual([newKey]);
+    const list = await agent.rpcAsync("keys", "-list");
+    expect(list).toContain(newKey);
+    expect(list).toContain("[2/2]");
+    // traffic still flows under the new key
+    agent.rpc("event", "-coalesce=false", "after-rotation", "ok");
+    await waitFor(
+      () => events.some((e) => e.type === "user" && e.name === "after-rotation"),
+      10_000,
+      "event after rotation",
+    );
+  }, 90_000);
 });
