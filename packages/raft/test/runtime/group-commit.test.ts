@@ -6,7 +6,7 @@ import { MemoryLogStore } from "../../src/storage/memory-log-store.js";
 import { MemorySnapshotStore } from "../../src/storage/memory-snapshot-store.js";
 import { MemoryStableStore } from "../../src/storage/memory-stable-store.js";
 import { MemoryNetwork } from "../../src/transport/memory-transport.js";
-import { waitFor } from "./memory-cluster.js";
+import { MemoryCluster, waitFor } from "./memory-cluster.js";
 
 describe("RaftNode's Ready loop", () => {
   it("group commit: proposals made while a sync is in flight are written together by the next single append", async () => {
@@ -87,6 +87,47 @@ describe("RaftNode's Ready loop", () => {
     } finally {
       logStore.sync();
       await node.shutdown();
+    }
+  });
+});
+
+describe("RaftNode followers", () => {
+  it("a follower acknowledges entries only once they are durable: no commit while no follower has synced", async () => {
+    // checkQuorum off: a follower blocked on its write does not answer heartbeats meanwhile.
+    const cluster = await MemoryCluster.start(3, { checkQuorum: false }, new Set(["n1", "n2", "n3"]));
+    const syncAll = () => {
+      for (const m of cluster.members.values()) m.logStore.sync();
+    };
+    try {
+      const leader = await waitFor(
+        () => {
+          syncAll();
+          const l = cluster.running().find((m) => m.node!.state() === "leader");
+          return l !== undefined && cluster.running().every((m) => m.node!.appliedIndex() >= 2)
+            ? l
+            : undefined;
+        },
+        10_000,
+        "a leader with the bootstrap entries applied everywhere",
+      );
+      const followers = cluster.running().filter((m) => m !== leader);
+      const commitBefore = leader.node!.status().commitIndex;
+      let acked = false;
+      const p = leader
+        .node!.apply(encodeKvCommand({ op: "put", key: "a", value: "1" }))
+        .then(() => (acked = true));
+      leader.logStore.sync();
+      await waitFor(() => followers.every((f) => f.logStore.pendingCount() > 0), 5_000, "followers writing");
+      await new Promise((r) => setTimeout(r, 100));
+      leader.logStore.sync();
+      expect(leader.node!.status().commitIndex).toBe(commitBefore);
+      expect(acked).toBe(false);
+      followers[0]!.logStore.sync(); // one follower's disk completes: leader + it = a quorum
+      await p;
+      expect(acked).toBe(true);
+    } finally {
+      syncAll();
+      await cluster.shutdown();
     }
   });
 });

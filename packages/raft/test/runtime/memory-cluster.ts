@@ -27,10 +27,18 @@ export class MemoryCluster {
   readonly network = new MemoryNetwork();
   readonly members = new Map<NodeId, Member>();
 
-  constructor(private readonly config: RaftConfigInput = {}) {}
+  constructor(
+    private readonly config: RaftConfigInput = {},
+    /** Nodes whose log store syncs only when the test calls `sync()` on it. */
+    private readonly manualSync: ReadonlySet<NodeId> = new Set(),
+  ) {}
 
-  static async start(n: number, config: RaftConfigInput = {}): Promise<MemoryCluster> {
-    const c = new MemoryCluster(config);
+  static async start(
+    n: number,
+    config: RaftConfigInput = {},
+    manualSync: ReadonlySet<NodeId> = new Set(),
+  ): Promise<MemoryCluster> {
+    const c = new MemoryCluster(config, manualSync);
     const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
     const bootstrap: Configuration = { servers: ids.map((id) => ({ id, address: id, suffrage: "voter" })) };
     for (const id of ids) await c.add(id, bootstrap);
@@ -44,7 +52,7 @@ export class MemoryCluster {
       node: undefined,
       transport: undefined,
       fsm: new KvFsm(),
-      logStore: new MemoryLogStore(),
+      logStore: new MemoryLogStore({ manualSync: this.manualSync.has(id) }),
       stableStore: new MemoryStableStore(),
       snapshotStore: new MemorySnapshotStore(),
     };
