@@ -169,3 +169,22 @@ describe("eval-gc", () => {
     });
   });
 });
+
+describe("eval-gc regressions", () => {
+  it("a running batch job's older-version allocation still running on its client stays (found by fast-check)", () => {
+    const s = new MemoryGcState();
+    s.upsertJob(job({ ID: "b", Type: "batch", Status: "running", Stop: false, JobModifyIndex: 100 }));
+    s.upsertEval(evaluation({ ID: "e", JobID: "b", Type: "batch", ModifyTime: NOW - 48 * HOUR }));
+    s.upsertAlloc(
+      alloc({
+        ID: "v0",
+        JobID: "b",
+        EvalID: "e",
+        CreateIndex: 50,
+        ClientStatus: "running",
+        ModifyTime: NOW - 48 * HOUR,
+      }),
+    );
+    expect(run(s)).toEqual({ evals: [], allocs: [] });
+  });
+});

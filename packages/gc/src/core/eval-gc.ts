@@ -28,7 +28,10 @@ export function gcEval(
   if (ev.Type === "batch" && job !== null && !(job.Status === "dead" && (job.Stop || allowBatch))) {
     let all = true;
     for (const a of allocs) {
-      if (a.CreateIndex < job.JobModifyIndex && a.ModifyTime < cutoffNs && allocIsTerminal(a)) {
+      // Nomad's olderVersionTerminalAllocs lacks the "still running on its client" guard
+      // that allocGCEligible has; it is kept here (found by the property test).
+      const old = a.CreateIndex < job.JobModifyIndex && a.ModifyTime < cutoffNs;
+      if (old && allocIsTerminal(a) && a.ClientStatus !== "running") {
         outAllocIDs.push(a.ID);
       } else {
         all = false;

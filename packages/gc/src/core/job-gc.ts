@@ -19,8 +19,8 @@ export interface JobGcOptions {
  * allocations may all go. The job leaves together with all its evaluations, allocations
  * and (terminal) deployments, so nothing is left pointing at a missing job.
  *
- * Periodic and parameterized parents stay while any child job remains that this same
- * pass does not collect: children are collected first, parents after them.
+ * Periodic and parameterized parents (and any job with children) stay while any child
+ * job remains that this same pass does not collect: children first, parents after them.
  *
  * Returns the keys (jobKey) of the collected jobs.
  */
@@ -31,7 +31,9 @@ export function jobGc(snap: GcSnapshot, opts: JobGcOptions, sel: GcSelection): S
 
   for (const job of snap.jobs()) {
     if (!jobIsGcCandidate(job) || job.SubmitTime > cutoff) continue;
-    if (jobIsParent(job)) parents.push(job);
+    // Only periodic and parameterized jobs launch children in Nomad; any job found with
+    // children is held the same way, so a child never outlives the job it points at.
+    if (jobIsParent(job) || snap.childJobs(job.Namespace, job.ID).length > 0) parents.push(job);
     else if (jobCollectable(snap, job, opts.nowNs, cutoff)) take(snap, job, sel, collected);
   }
 
