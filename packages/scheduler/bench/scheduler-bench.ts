@@ -5,7 +5,9 @@
 // Reported: placements per wall-clock second and per CPU second (the machine is shared, so
 // CPU time is the honest "one core" figure), peak RSS / heap, and the heap retained after a
 // full GC (what the allocations really cost).
+import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { Harness, mockEval, mockJob, mockNode } from "../src/testing.js";
 
@@ -97,8 +99,15 @@ async function run(s: Scenario): Promise<Record<string, unknown>> {
   };
 }
 
+// Each scenario runs in its own child process so peak RSS belongs to that scenario alone.
 const only = process.argv.slice(2).filter((a) => a !== "--");
-for (const s of scenarios) {
-  if (only.length > 0 && !only.includes(s.name)) continue;
-  console.log(JSON.stringify(await run(s)));
+if (only.length === 0) {
+  for (const s of scenarios) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), s.name], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    if (child.status !== 0) process.exitCode = 1;
+  }
+} else {
+  for (const s of scenarios) if (only.includes(s.name)) console.log(JSON.stringify(await run(s)));
 }
