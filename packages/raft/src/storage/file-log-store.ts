@@ -20,13 +20,13 @@ import {
   openSync,
   closeSync,
 } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogEntry } from "../core/types.js";
 import { crc32 } from "./crc.js";
 import { acquireDirLock } from "./dir-lock.js";
 import { StorageError } from "./errors.js";
-import { ensureDirSync, fsyncDir, fsyncDirSync, writeFileAtomicSync } from "./fs-sync.js";
+import { ensureDirSync, fsyncDir, fsyncDirSync, writeFileAtomic } from "./fs-sync.js";
 import { checkAppend, checkRange } from "./log-checks.js";
 import type { LogStore } from "./types.js";
 import {
@@ -502,14 +502,14 @@ export class FileLogStore implements LogStore {
             dirty.delete(s);
             await s.handle?.close();
             s.handle = undefined;
-            unlinkSync(s.file);
+            await unlink(s.file);
           }
           await fsyncDir(this.dir);
           this.stats.fsyncs++;
           break;
         }
         case "first-index": {
-          writeFileAtomicSync(this.dir, FIRST_INDEX_FILE, encodeFirstIndex(op.firstIndex));
+          await writeFileAtomic(this.dir, FIRST_INDEX_FILE, encodeFirstIndex(op.firstIndex));
           this.stats.fsyncs += 2;
           break;
         }

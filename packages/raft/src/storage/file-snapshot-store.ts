@@ -8,17 +8,17 @@
 // seq is one more than the highest seq present, so ids never repeat within a directory.
 import {
   closeSync,
-  fsyncSync,
+  fsync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeSync,
 } from "node:fs";
-import { rename } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import type { SnapshotMeta } from "../core/types.js";
 import { crc32 } from "./crc.js";
@@ -46,6 +46,7 @@ interface MetaBody extends SnapshotMeta {
   readonly crc: number;
 }
 
+const fsyncAsync = promisify(fsync);
 const DATA_FILE = "state.bin";
 const META_FILE = "meta.json";
 const ID_PATTERN = /^(\d+)-(\d+)-(\d+)$/;
@@ -60,6 +61,7 @@ export class FileSnapshotStore implements SnapshotStore {
   private readonly onSkipped: (problem: SkippedSnapshot) => void;
   private nextSeq: number;
   private closed = false;
+  private pruning: Promise<void> = Promise.resolve();
   /** Problems found by the last `list()`. */
   lastSkipped: SkippedSnapshot[] = [];
 
@@ -121,30 +123,32 @@ export class FileSnapshotStore implements SnapshotStore {
           return Promise.reject(new StorageError("CLOSED", "snapshot sink was cancelled"));
         closing ??= (async () => {
           state = "closing";
+          // Asynchronous syncs: a large snapshot's fsync must not stall the event loop (heartbeats).
           try {
-            fsyncSync(fd);
+            await fsyncAsync(fd);
           } finally {
             closeSync(fd);
           }
           const body: MetaBody = { ...meta, version: 1, seq, sizeBytes: size, crc };
           const json = JSON.stringify(body);
-          const metaFd = openSync(join(tmp, META_FILE), "w");
+          const metaFile = await open(join(tmp, META_FILE), "w");
           try {
-            writeSync(metaFd, JSON.stringify({ body: json, crc: crc32(Buffer.from(json)) }));
-            fsyncSync(metaFd);
+            await metaFile.writeFile(JSON.stringify({ body: json, crc: crc32(Buffer.from(json)) }));
+            await metaFile.sync();
           } finally {
-            closeSync(metaFd);
+            await metaFile.close();
           }
           await fsyncDir(tmp);
           await rename(tmp, join(this.root, id));
           await fsyncDir(this.root);
           state = "closed";
-          this.prune();
-        })().catch((err: unknown) => {
-          state = "cancelled";
-          rmSync(tmp, { recursive: true, force: true });
-          throw err;
-        });
+        })()
+          .catch((err: unknown) => {
+            state = "cancelled";
+            rmSync(tmp, { recursive: true, force: true });
+            throw err;
+          })
+          .then(() => this.prune()); // the snapshot is durable by now, whatever pruning does
         return closing;
       },
       cancel: async () => {
@@ -217,13 +221,19 @@ export class FileSnapshotStore implements SnapshotStore {
   }
 
   /** Removes intact snapshots beyond the newest `retain`; damaged ones stay for inspection. */
-  private prune(): void {
+  /** Serialized: sinks closing at the same time must not try to remove the same snapshot. */
+  private prune(): Promise<void> {
+    this.pruning = this.pruning.catch(() => undefined).then(() => this.pruneNow());
+    return this.pruning;
+  }
+
+  private async pruneNow(): Promise<void> {
     const doomed = this.list().slice(this.retain);
-    for (const s of doomed) renameSync(join(this.root, s.id), join(this.root, `${s.id}${DOOMED_SUFFIX}`));
+    for (const s of doomed) await rename(join(this.root, s.id), join(this.root, `${s.id}${DOOMED_SUFFIX}`));
     if (doomed.length === 0) return;
-    fsyncDirSync(this.root);
+    await fsyncDir(this.root);
     for (const s of doomed)
-      rmSync(join(this.root, `${s.id}${DOOMED_SUFFIX}`), { recursive: true, force: true });
+      await rm(join(this.root, `${s.id}${DOOMED_SUFFIX}`), { recursive: true, force: true });
   }
 
   private readMeta(id: string): MetaBody {

@@ -1,6 +1,6 @@
 // Small durable-file helpers shared by the file stores.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, rename } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Makes a directory entry change (create, rename, unlink) durable: fsync the directory itself. */
@@ -44,4 +44,19 @@ export function writeFileAtomicSync(dir: string, name: string, data: Uint8Array)
   }
   renameSync(tmp, join(dir, name));
   fsyncDirSync(dir);
+}
+
+/** The asynchronous form of writeFileAtomicSync, for paths that must not block the event loop. */
+export async function writeFileAtomic(dir: string, name: string, data: Uint8Array): Promise<void> {
+  const tmp = join(dir, `${name}.tmp`);
+  const h = await open(tmp, "w");
+  try {
+    let at = 0;
+    while (at < data.byteLength) at += (await h.write(data, at, data.byteLength - at)).bytesWritten;
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await rename(tmp, join(dir, name));
+  await fsyncDir(dir);
 }

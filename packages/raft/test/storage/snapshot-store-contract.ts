@@ -103,6 +103,18 @@ export function snapshotStoreContract(name: string, makeHarness: () => Promise<S
       await again.close();
     });
 
+    it("sinks closed concurrently all land, then retention applies", async () => {
+      const { store } = await open();
+      const sinks = [10, 20, 30, 40, 50].map((i) => {
+        const sink = store.create(meta(i, 1));
+        sink.write(bytes(100, i));
+        return sink;
+      });
+      await Promise.all(sinks.map((s) => s.close()));
+      expect(store.list().map((s) => s.meta.index)).toEqual([50, 40]);
+      await store.close();
+    });
+
     it("an empty snapshot is valid", async () => {
       const { store } = await open();
       await writeSnapshot(store, meta(7, 1), new Uint8Array(0));
