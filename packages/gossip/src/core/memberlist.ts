@@ -711,7 +711,12 @@ export class Memberlist {
       };
       this.nodes.set(a.node, n);
       // Insert at a random place in the probe order, so new nodes are probed promptly.
-      this.probeOrder.splice(randomInt(this.rng, this.probeOrder.length + 1), 0, a.node);
+      // O(1): append, then swap with a random slot (a splice would make big joins cubic).
+      const order = this.probeOrder;
+      order.push(a.node);
+      const j = randomInt(this.rng, order.length);
+      const last = order.length - 1;
+      [order[j], order[last]] = [order[last] as string, order[j] as string];
     } else if (n.addr.host !== addr.host || n.addr.port !== addr.port) {
       // Same name, new address: allowed only once the old owner left, or has been dead long enough.
       const canReclaim =
