@@ -151,7 +151,7 @@ describe("linearizability checker: properties", () => {
         const result = checkLinearizability(kvModel, h);
         return result.ok;
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
@@ -165,7 +165,7 @@ describe("linearizability checker: properties", () => {
         const result = checkLinearizability(kvModel, h);
         return !result.ok && result.verdict === "not-linearizable";
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 
