@@ -32,6 +32,7 @@ import {
 import type { Address, Delegate, NodeInfo } from "./types.js";
 
 const RECENT_INTENT_MS = 5 * 60_000; // Serf's RecentIntentTimeout
+const MAX_RECENT_INTENTS = 4096;
 const QUERY_SIZE_LIMIT = 1024;
 const QUERY_RESPONSE_SIZE_LIMIT = 1024;
 const MAX_FILTER_EXPR = 128; // JS regexps are backtracking (Go's are RE2): keep hostile patterns short
@@ -100,6 +101,8 @@ export class Serf implements Delegate {
   private nextReconnectMs: number;
   private now: number;
   private joinedOnce = false;
+  /** Serf messages that failed to decode (counted, never thrown). */
+  readonly stats = { droppedMessages: 0 };
 
   constructor(
     private readonly opts: SerfOptions,
@@ -373,7 +376,8 @@ export class Serf implements Delegate {
     try {
       msg = decodeSerf(payload);
     } catch {
-      return; // hostile or unknown: dropped (the transport counts wire drops)
+      this.stats.droppedMessages++; // hostile or unknown Serf message
+      return;
     }
     let rebroadcast = false;
     let queue = this.intents;
@@ -440,6 +444,7 @@ export class Serf implements Delegate {
     try {
       pp = decodeSerf(buf);
     } catch {
+      this.stats.droppedMessages++;
       return;
     }
     if (pp.type !== "pushPull") return;
@@ -469,6 +474,11 @@ export class Serf implements Delegate {
     const prev = this.recentIntents.get(node);
     if (prev !== undefined && prev.ltime >= ltime) return false;
     this.recentIntents.set(node, { type, ltime, atMs: this.now });
+    // Bounded: intents about unknown names must not let a peer grow our memory.
+    if (this.recentIntents.size > MAX_RECENT_INTENTS) {
+      const oldest = this.recentIntents.keys().next().value;
+      if (oldest !== undefined) this.recentIntents.delete(oldest);
+    }
     return true;
   }
 

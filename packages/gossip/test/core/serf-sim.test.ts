@@ -85,3 +85,21 @@ describe("Serf layer (simulated)", () => {
     expect(got()).toHaveLength(20);
   });
 });
+
+describe("Serf layer: hostile user messages", () => {
+  it("random bytes as a Serf message or push/pull state are counted, never thrown", async () => {
+    const fc = (await import("fast-check")).default;
+    const sim = serfCluster(2, 15);
+    sim.run(2_000);
+    const serf = sim.members.get("s0")!.serf!;
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (b) => {
+        serf.notifyMsg(b);
+        serf.mergeRemoteState(b, false);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(serf.stats.droppedMessages).toBeGreaterThan(0);
+    expect(serf.memberList().length).toBeGreaterThanOrEqual(1);
+  });
+});
