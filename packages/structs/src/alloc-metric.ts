@@ -1,11 +1,13 @@
 import { z } from "zod";
 import { dict, int, list, num, str } from "./schema-helpers.js";
 
-export const NodeScoreMetaSchema = z.object({
-  NodeID: str(),
-  Scores: dict(z.number()),
-  NormScore: num(0),
-});
+export const NodeScoreMetaSchema = z
+  .object({
+    NodeID: str(),
+    Scores: dict(z.number()),
+    NormScore: num(0),
+  })
+  .loose();
 export type NodeScoreMeta = z.output<typeof NodeScoreMetaSchema>;
 
 /**

@@ -63,20 +63,24 @@ export const DesiredTransitionSchema = z
   .transform((v) => v ?? { Migrate: null, Reschedule: null, ForceReschedule: null, NoShutdownDelay: null });
 export type DesiredTransition = z.output<typeof DesiredTransitionSchema>;
 
-export const RescheduleEventSchema = z.object({
-  /** Unix nanoseconds. */
-  RescheduleTime: num(0),
-  PrevAllocID: str(),
-  PrevNodeID: str(),
-  /** Nanoseconds the replacement waited. */
-  Delay: int(0),
-});
+export const RescheduleEventSchema = z
+  .object({
+    /** Unix nanoseconds. */
+    RescheduleTime: num(0),
+    PrevAllocID: str(),
+    PrevNodeID: str(),
+    /** Nanoseconds the replacement waited. */
+    Delay: int(0),
+  })
+  .loose();
 export type RescheduleEvent = z.output<typeof RescheduleEventSchema>;
 
-export const RescheduleTrackerSchema = z.object({
-  Events: list(RescheduleEventSchema),
-  LastReschedule: str(),
-});
+export const RescheduleTrackerSchema = z
+  .object({
+    Events: list(RescheduleEventSchema),
+    LastReschedule: str(),
+  })
+  .loose();
 export type RescheduleTracker = z.output<typeof RescheduleTrackerSchema>;
 
 export const AllocationSchema = z

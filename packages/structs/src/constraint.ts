@@ -100,10 +100,12 @@ export const AffinitySchema = z
   });
 export type Affinity = z.output<typeof AffinitySchema>;
 
-export const SpreadTargetSchema = z.object({
-  Value: str(),
-  Percent: int(0),
-});
+export const SpreadTargetSchema = z
+  .object({
+    Value: str(),
+    Percent: int(0),
+  })
+  .loose();
 export type SpreadTarget = z.output<typeof SpreadTargetSchema>;
 
 export const SpreadSchema = z

@@ -7,15 +7,17 @@ import {
 } from "./defaults.js";
 import { bool, int, list, str } from "./schema-helpers.js";
 
-export const PortSchema = z.object({
-  Label: str(),
-  /** Static host port, or the host port chosen for a dynamic port once allocated; 0 = not yet chosen. */
-  Value: int(0),
-  /** Port inside the task's network namespace; -1 means "same as the host port". */
-  To: int(0),
-  HostNetwork: str("default"),
-  IgnoreCollision: bool(false),
-});
+export const PortSchema = z
+  .object({
+    Label: str(),
+    /** Static host port, or the host port chosen for a dynamic port once allocated; 0 = not yet chosen. */
+    Value: int(0),
+    /** Port inside the task's network namespace; -1 means "same as the host port". */
+    To: int(0),
+    HostNetwork: str("default"),
+    IgnoreCollision: bool(false),
+  })
+  .loose();
 export type Port = z.output<typeof PortSchema>;
 
 export const NetworkResourceSchema = z
@@ -106,12 +108,14 @@ export type Resources = z.output<typeof ResourcesSchema>;
 
 // ---- Allocated resources: what the scheduler actually granted an allocation ----
 
-export const AllocatedPortMappingSchema = z.object({
-  Label: str(),
-  Value: int(0),
-  To: int(0),
-  HostIP: str(),
-});
+export const AllocatedPortMappingSchema = z
+  .object({
+    Label: str(),
+    Value: int(0),
+    To: int(0),
+    HostIP: str(),
+  })
+  .loose();
 export type AllocatedPortMapping = z.output<typeof AllocatedPortMappingSchema>;
 
 export const AllocatedTaskResourcesSchema = z
