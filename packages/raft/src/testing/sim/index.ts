@@ -13,3 +13,4 @@ export { InvariantChecker } from "./invariants.js";
 export { DiskState, SimDisk, type DiskWrite } from "./disk.js";
 export { SimNetwork, HEALTHY_NETWORK, type NetworkQuality } from "./network.js";
 export { raftCoreFactory, STANDARD_FEATURES, standardRun } from "./default-run.js";
+export type { ScriptAction, ScriptStep } from "./script.js";

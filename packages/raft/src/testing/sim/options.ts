@@ -2,6 +2,7 @@
 // `{ seed, nodes }` alone (plus the core factory) replays a run exactly.
 import type { CoreConfig, CoreRestore, RaftCoreApi } from "../../core/api.js";
 import { Prng } from "../prng.js";
+import type { ScriptStep } from "./script.js";
 
 export type CoreFactory = (config: CoreConfig, restore: CoreRestore) => RaftCoreApi;
 
@@ -48,6 +49,11 @@ export interface SimOptions {
   readonly snapshotRetention: number;
   /** Log every message delivery too (with `log`). */
   readonly traceMessages: boolean;
+  /**
+   * Scripted faults for the safety phase; when set, the seeded nemesis and operator stay off.
+   * The liveness phase still heals everything at `safetyMs`.
+   */
+  readonly script: readonly ScriptStep[] | undefined;
 }
 
 const DEFAULT_SNAPSHOT_RETENTION = 1_000;
@@ -79,6 +85,7 @@ export function simOptions(
     brokenDriver: { sendBeforeSync: false },
     snapshotRetention: DEFAULT_SNAPSHOT_RETENTION,
     traceMessages: false,
+    script: undefined,
     ...partial,
   };
 }

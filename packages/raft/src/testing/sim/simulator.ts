@@ -14,6 +14,7 @@ import { InvariantChecker } from "./invariants.js";
 import { LivenessProbe } from "./liveness.js";
 import { HEALTHY_NETWORK, SimNetwork } from "./network.js";
 import { Operator } from "./operator.js";
+import { runScriptStep, type ScriptHost } from "./script.js";
 import { replayCommand, type SimOptions } from "./options.js";
 import { SimNode, type NodeHost, type NodeTuning } from "./sim-node.js";
 import { SimViolation, type InvariantName } from "./violation.js";
@@ -274,6 +275,23 @@ class Simulation {
     });
   }
 
+  private scriptHost(): ScriptHost {
+    return {
+      nodeIds: () => this.ids,
+      leader: () => this.currentLeader(),
+      partition: (a, b) => this.network.partition(a, b),
+      cutOneWay: (from, to) => this.network.cutOneWay(from, to),
+      isolate: (node) => this.network.isolate(node, this.ids),
+      heal: () => this.network.heal(),
+      crash: (node) => this.crash(node),
+      armCrashOnWrite: (node, downMs) => this.armedCrashes.set(node, downMs),
+      restart: (node) => this.restart(node),
+      pause: (node) => this.node(node).pause(),
+      resume: (node) => this.node(node).resume(),
+      log: (line) => this.log(line),
+    };
+  }
+
   private crash(id: NodeId): void {
     const node = this.node(id);
     if (!node.alive) return;
@@ -309,8 +327,14 @@ class Simulation {
         node.afterEvent();
         this.startTicking(node);
       }
-      this.nemesis.start();
-      this.operator.start();
+      if (o.script === undefined) {
+        this.nemesis.start();
+        this.operator.start();
+      } else {
+        this.network.quality = this.profile.network;
+        for (const step of o.script)
+          this.schedule(step.atMs, () => runScriptStep(this.scriptHost(), step.action));
+      }
       this.workload.start();
       this.schedule(o.safetyMs, () => {
         this.log("safety phase over");
@@ -344,7 +368,11 @@ class Simulation {
         violation = { invariant: err.invariant, message: err.message, atMs: this.now };
       } else {
         const e = err as Error;
-        violation = { invariant: "core-exception", message: e.stack ?? String(e), atMs: this.now };
+        violation = {
+          invariant: "core-exception",
+          message: `core-exception: the core (or the driver) threw: ${e.stack ?? String(e)}`,
+          atMs: this.now,
+        };
       }
       this.log(`VIOLATION ${violation.message}`);
     }
