@@ -77,7 +77,7 @@ afterAll(async () => {
 });
 
 describe("SIGKILL during appends", () => {
-  it("every acknowledged entry and term survives a SIGKILL at a random moment, three times over", async () => {
+  it("every acknowledged entry, term and snapshot survives a SIGKILL at a random moment, three times over", async () => {
     const dir = join(tmp.dir, "node");
     let everAcked = 0;
     for (let round = 0; round < 3; round++) {

@@ -167,7 +167,7 @@ describe("FileLogStore group commit and durability order", () => {
     await again.close();
   });
 
-  it("an overwrite truncates durably before the new entries are written", async () => {
+  it("an overwrite syncs the segment deletion and the truncation on top of the append's own sync, and survives reopen", async () => {
     const dir = freshDir();
     const store = await FileLogStore.open(dir, SMALL);
     await store.append(range(1, 30, 1, 20));
