@@ -1,6 +1,6 @@
 // `pnpm --filter @nomad/raft sim --seeds N [--seed S] [--nodes 3|5] [--verbose] [--trace]`
 //   --trace also prints every message delivery; --snapshot-retention N keeps only N local
-//   snapshots per node (default: all).
+//   snapshots per node (default: all); --safety-ms T runs T virtual ms of faults (default 5000).
 // Runs simulation seeds (S, S+1, ... S+N-1; S defaults to a random start unless given), prints
 // progress and a summary, and exits non-zero on any failure, with the command that replays it.
 import { parseArgs } from "node:util";
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     verbose: { type: "boolean", default: false },
     trace: { type: "boolean", default: false },
     "snapshot-retention": { type: "string" },
+    "safety-ms": { type: "string" },
   },
   strict: true,
 });
@@ -33,6 +34,7 @@ const firstSeed = int("seed", values.seed) ?? randomInt(0, 2 ** 31);
 const count = int("seeds", values.seeds) ?? 1;
 const nodes = int("nodes", values.nodes);
 const retention = int("snapshot-retention", values["snapshot-retention"]);
+const safetyMs = int("safety-ms", values["safety-ms"]);
 const verbose = values.verbose || values.trace;
 if (nodes !== undefined && nodes < 1) {
   console.error("--nodes must be at least 1");
@@ -47,6 +49,7 @@ for (let i = 0; i < count; i++) {
   const options = standardRun(seed, {
     ...(nodes !== undefined ? { nodes } : {}),
     ...(retention !== undefined ? { snapshotRetention: retention } : {}),
+    ...(safetyMs !== undefined ? { safetyMs } : {}),
     log: verbose ? (line: string) => console.log(line) : undefined,
     traceMessages: values.trace,
   });

@@ -2,7 +2,7 @@
 // either replays identically with `pnpm --filter @nomad/raft sim --seed S`.
 import { RaftCore } from "../../core/raft-core.js";
 import type { CoreFactory, SimFeatures, SimOptions } from "./options.js";
-import { nodesForSeed, simOptions } from "./options.js";
+import { nodesForSeed, simOptions, STANDARD_SAFETY_MS } from "./options.js";
 
 export const raftCoreFactory: CoreFactory = (config, restore) => new RaftCore(config, restore);
 
@@ -21,7 +21,7 @@ export function standardRun(seed: number, overrides: Partial<Omit<SimOptions, "s
     createCore: raftCoreFactory,
     features: STANDARD_FEATURES,
     // Five virtual seconds of faults: about 10 leader changes and 300 client operations a seed.
-    safetyMs: 5_000,
+    safetyMs: STANDARD_SAFETY_MS,
     ...overrides,
   });
 }

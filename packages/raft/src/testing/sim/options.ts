@@ -58,6 +58,9 @@ export interface SimOptions {
 
 const DEFAULT_SNAPSHOT_RETENTION = 1_000;
 
+/** The safety phase of the standard run (`standardRun`, the `sim` command, CI). */
+export const STANDARD_SAFETY_MS = 5_000;
+
 export const DEFAULT_FEATURES: SimFeatures = {
   membership: false,
   snapshots: false,
@@ -68,19 +71,21 @@ export const DEFAULT_FEATURES: SimFeatures = {
 export function simOptions(
   partial: Partial<SimOptions> & Pick<SimOptions, "seed" | "createCore">,
 ): SimOptions {
+  // Long enough for a few dozen elections and hundreds of client operations.
+  const safetyMs = partial.safetyMs ?? 3_000;
+  // 30 nominal election timeouts: generous, so only a real liveness bug trips it.
+  const livenessBoundMs = partial.livenessBoundMs ?? 3_000;
   return {
     nodes: 3,
     features: DEFAULT_FEATURES,
-    // Long enough for a few dozen elections and hundreds of client operations.
-    safetyMs: 3_000,
-    // 30 nominal election timeouts: generous, so only a real liveness bug trips it.
-    livenessBoundMs: 3_000,
+    safetyMs,
+    livenessBoundMs,
     tickMs: 10,
     clockSkew: 0.1,
     clients: 3,
     keys: 3,
-    // A normal 5 s run takes ~10k events; 40x that is a message storm or a livelock.
-    maxEvents: 400_000,
+    // A 5-node run takes ~3 events per virtual ms; 20x that is a message storm or a livelock.
+    maxEvents: 60 * (safetyMs + livenessBoundMs),
     log: undefined,
     brokenDriver: { sendBeforeSync: false },
     snapshotRetention: DEFAULT_SNAPSHOT_RETENTION,
@@ -97,12 +102,16 @@ export function nodesForSeed(seed: number): number {
 
 /** The one command that replays a run (the seed decides the rest). */
 export function replayCommand(
-  options: Pick<SimOptions, "seed" | "nodes"> & Partial<Pick<SimOptions, "snapshotRetention">>,
+  options: Pick<SimOptions, "seed" | "nodes"> & Partial<Pick<SimOptions, "snapshotRetention" | "safetyMs">>,
 ): string {
   const nodes = options.nodes === nodesForSeed(options.seed) ? "" : ` --nodes ${options.nodes}`;
   const retention =
     options.snapshotRetention === undefined || options.snapshotRetention === DEFAULT_SNAPSHOT_RETENTION
       ? ""
       : ` --snapshot-retention ${options.snapshotRetention}`;
-  return `pnpm --filter @nomad/raft sim --seed ${options.seed}${nodes}${retention}`;
+  const safety =
+    options.safetyMs === undefined || options.safetyMs === STANDARD_SAFETY_MS
+      ? ""
+      : ` --safety-ms ${options.safetyMs}`;
+  return `pnpm --filter @nomad/raft sim --seed ${options.seed}${nodes}${retention}${safety}`;
 }
