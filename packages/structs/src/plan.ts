@@ -8,7 +8,44 @@ import { bool, dict, int, list, maybe, str } from "./schema-helpers.js";
  * What a scheduler wants changed: allocations to stop (NodeUpdate) and to place
  * (NodeAllocation), each keyed by node ID. The plan applier re-checks every touched node.
  */
-export const PlanSchema = z
+/**
+ * Plan and PlanResult are declared as interfaces (not inferred from the schemas): a record of
+ * arrays of allocations that each carry a Job is too deep for TypeScript to instantiate from
+ * the emitted declarations of the inferred zod types.
+ */
+export interface Plan {
+  EvalID: string;
+  EvalToken: string;
+  Priority: number;
+  AllAtOnce: boolean;
+  Job: Job | null;
+  NodeUpdate: Record<string, Allocation[]>;
+  NodeAllocation: Record<string, Allocation[]>;
+  NodePreemptions: Record<string, Allocation[]>;
+  Deployment: unknown;
+  DeploymentUpdates: unknown[];
+  Annotations: unknown;
+  SnapshotIndex: number;
+  [field: string]: unknown;
+}
+
+export interface PlanResult {
+  NodeUpdate: Record<string, Allocation[]>;
+  NodeAllocation: Record<string, Allocation[]>;
+  NodePreemptions: Record<string, Allocation[]>;
+  Deployment: unknown;
+  DeploymentUpdates: unknown[];
+  /** Nodes whose part of the plan the applier refused (resources or ports no longer fit). */
+  RejectedNodes: string[];
+  /** Rejected nodes the applier also marked ineligible (plan rejection tracker). */
+  IneligibleNodes: string[];
+  /** Non-zero: the worker's snapshot is stale; refresh to at least this index and retry. */
+  RefreshIndex: number;
+  AllocIndex: number;
+  [field: string]: unknown;
+}
+
+const PlanObjectSchema = z
   .object({
     EvalID: str(),
     EvalToken: str(),
@@ -30,9 +67,9 @@ export const PlanSchema = z
     SnapshotIndex: int(0),
   })
   .loose();
-export type Plan = z.output<typeof PlanSchema>;
+export const PlanSchema: z.ZodType<Plan, unknown> = PlanObjectSchema;
 
-export const PlanResultSchema = z
+const PlanResultObjectSchema = z
   .object({
     NodeUpdate: dict(z.array(AllocationSchema)),
     NodeAllocation: dict(z.array(AllocationSchema)),
@@ -51,7 +88,7 @@ export const PlanResultSchema = z
     AllocIndex: int(0),
   })
   .loose();
-export type PlanResult = z.output<typeof PlanResultSchema>;
+export const PlanResultSchema: z.ZodType<PlanResult, unknown> = PlanResultObjectSchema;
 
 export function parsePlan(input: unknown): Plan {
   return parseWith("plan", PlanSchema, input);
