@@ -211,6 +211,10 @@ export function handleAppendResponse(s: CoreState, m: AppendResponse): void {
       pr.inflights.freeTo(m.matchIndex);
       pr.lastProgressTick = s.now;
       if (pr.state === "probe") pr.becomeReplicate();
+      // A snapshot in flight is moot once the peer holds its index by other means.
+      else if (pr.state === "snapshot" && pr.snapshot !== undefined && pr.match >= pr.snapshot.meta.index) {
+        pr.becomeProbe();
+      }
       maybeCommit(s);
       if (s.transferTarget === m.from) maybeSendTimeoutNow(s);
     } else if (pr.state === "probe") {
