@@ -103,3 +103,39 @@ describe("Serf layer: hostile user messages", () => {
     expect(serf.memberList().length).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe("retransmit floor (the N <= 9 late-delivery tail)", () => {
+  function lateDeliveries(floor: number, seed: number): { late: number; total: number } {
+    const sim = new SimCluster({ seed, config: { retransmitFloor: floor } });
+    for (let i = 0; i < 5; i++) sim.addSerf(`r${i}`);
+    for (let i = 1; i < 5; i++) {
+      sim.join(`r${i}`, ["r0"]);
+      sim.serfJoined(`r${i}`);
+    }
+    sim.run(5_000);
+    const sent = new Map<string, number>();
+    for (let e = 0; e < 300; e++) {
+      sent.set(`e${e}`, sim.now);
+      sim.members.get(`r${e % 5}`)!.serf!.userEvent(`e${e}`, new Uint8Array(0), false);
+      sim.run(100);
+    }
+    sim.run(40_000); // long enough for push/pull to repair any gossip miss
+    let late = 0;
+    let total = 0;
+    for (const { atMs, event } of sim.serfEvents) {
+      if (event.type !== "user") continue;
+      total++;
+      if (atMs - (sent.get(event.name) ?? 0) > 5_000) late++;
+    }
+    return { late, total };
+  }
+
+  it("Serf's limit (4 sends at N = 5) leaves a few deliveries to push/pull; a floor of 8 removes them", () => {
+    const seeds = [2, 4];
+    const without = seeds.map((s) => lateDeliveries(0, s));
+    const withFloor = seeds.map((s) => lateDeliveries(8, s));
+    for (const r of [...without, ...withFloor]) expect(r.total).toBe(300 * 5); // everything arrives eventually
+    expect(without.reduce((n, r) => n + r.late, 0)).toBeGreaterThan(0);
+    expect(withFloor.reduce((n, r) => n + r.late, 0)).toBe(0);
+  });
+});
