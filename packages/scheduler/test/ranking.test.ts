@@ -131,3 +131,28 @@ describe("placement preferences", () => {
     expect([...perRack.values()]).toEqual([3, 3, 3]);
   });
 });
+
+describe("candidate limit in practice", () => {
+  it("a service placement ranks ceil(log2 n) feasible nodes, a batch placement 2", async () => {
+    for (const [type, expected] of [
+      ["service", 6],
+      ["batch", 2],
+    ] as const) {
+      const h = new Harness({ seed: 5 });
+      for (let i = 0; i < 64; i++) h.state.upsertNode(mockNode({ cpuMHz: 100_000, memoryMB: 100_000 }));
+      const { allocs } = await run(h, { count: 1, type });
+      expect(allocs[0]!.Metrics!.NodesEvaluated).toBe(expected);
+    }
+  });
+
+  it("infeasible nodes do not count toward the limit: the scan continues until enough candidates", async () => {
+    const h = new Harness({ seed: 5 });
+    for (let i = 0; i < 64; i++)
+      h.state.upsertNode(
+        mockNode({ nodeClass: i % 2 === 0 ? "a" : "b", cpuMHz: 100_000, memoryMB: 100_000 }),
+      );
+    const { allocs } = await run(h, { count: 1, constraints: [{ LTarget: "${node.class}", RTarget: "a" }] });
+    const m = allocs[0]!.Metrics!;
+    expect(m.NodesEvaluated - m.NodesFiltered).toBe(6);
+  });
+});
