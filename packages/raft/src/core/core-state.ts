@@ -35,6 +35,11 @@ export class CoreState {
   /** Candidate/precandidate: answers received in this election. */
   readonly votes = new Map<NodeId, boolean>();
   transferTarget: NodeId | undefined = undefined;
+  /**
+   * Set once this leader sent timeoutNow in its term: the target's election bypasses the vote
+   * lease, so from then on this leader's lease proves nothing and reads take a ReadIndex round.
+   */
+  leaseForfeited = false;
   readonly reads = new ReadIndexQueue();
   readonly receiver = new SnapshotReceiver();
   /** Set by propose: appends are sent in bulk by the next ready(), so proposals batch. */

@@ -19,6 +19,7 @@ export function becomeLeader(s: CoreState): void {
   s.commitElapsed = 0;
   s.electionElapsed = 0;
   s.ticksSinceLeader = 0;
+  s.leaseForfeited = false;
   s.progress.clear();
   s.syncProgress();
   s.notifyLeader();
@@ -150,5 +151,6 @@ export function maybeSendTimeoutNow(s: CoreState): boolean {
   const pr = s.progress.get(target);
   if (pr === undefined || pr.match !== s.log.lastIndex()) return false;
   s.send({ type: "timeoutNow", from: s.id, to: target, term: s.term });
+  s.leaseForfeited = true;
   return true;
 }

@@ -22,7 +22,7 @@ function serveRead(s: CoreState, requestId: number): void {
   const voters = s.membership.voters;
   if (voters.length === 1 && voters[0] === s.id) {
     s.readStates.push({ requestId, index: commit });
-  } else if (s.config.leaseReads && s.config.checkQuorum && leaseHolds(s)) {
+  } else if (s.config.leaseReads && s.config.checkQuorum && !s.leaseForfeited && leaseHolds(s)) {
     s.readStates.push({ requestId, index: commit });
   } else {
     s.reads.add(requestId, commit, s.now);

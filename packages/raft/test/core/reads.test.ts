@@ -137,6 +137,21 @@ describe("lease reads (thesis 6.4.1)", () => {
     expect(leader.events.some((e) => e.type === "readFailed" && e.requestId === 2)).toBe(true);
   });
 
+  it("a leader that sent timeoutNow no longer answers from its lease (the transfer election bypasses leases)", () => {
+    const net = Network.bootstrapped(abc, lease);
+    const leader = net.elect();
+    net.propose("x");
+    const target = abc.find((x) => x !== leader.id)!;
+    net.cutLink(target, leader.id); // the target's election never reaches the old leader
+    leader.core.transferLeadership(target);
+    net.settle();
+    expect(net.node(target).core.status().role).toBe("leader");
+    expect(leader.core.status().role).toBe("leader"); // it does not know yet
+    leader.core.readIndex(9);
+    net.settle();
+    expect(leader.readStates).toEqual([]);
+  });
+
   it("without leaseReads, the leader always runs a round", () => {
     const net = Network.bootstrapped(abc, { checkQuorum: true });
     const leader = net.elect();
