@@ -139,3 +139,64 @@ describe("retransmit floor (the N <= 9 late-delivery tail)", () => {
     expect(withFloor.reduce((n, r) => n + r.late, 0)).toBe(0);
   });
 });
+
+describe("Serf reaping and queries (simulated)", () => {
+  it("left and failed members are reaped after the tombstone / reconnect timeouts (member-reap)", () => {
+    const sim = new SimCluster({
+      seed: 31,
+      config: {
+        reapIntervalMs: 1_000,
+        tombstoneTimeoutMs: 5_000,
+        reconnectTimeoutMs: 20_000,
+        reconnectIntervalMs: 600_000,
+      },
+    });
+    for (let i = 0; i < 5; i++) sim.addSerf(`p${i}`);
+    for (let i = 1; i < 5; i++) {
+      sim.join(`p${i}`, ["p0"]);
+      sim.serfJoined(`p${i}`);
+    }
+    sim.run(5_000);
+    sim.serfLeave("p1");
+    sim.run(1_500);
+    sim.kill("p1");
+    sim.kill("p2");
+    expect(sim.runUntil(() => sim.serfView("p0", "p1") === "left", 10_000, 50)).toBeGreaterThanOrEqual(0);
+    expect(sim.runUntil(() => sim.serfView("p0", "p2") === "failed", 60_000, 50)).toBeGreaterThanOrEqual(0);
+    // the tombstone (5 s) expires first; the failed member stays until the reconnect timeout (20 s)
+    expect(sim.runUntil(() => sim.serfView("p0", "p1") === undefined, 10_000)).toBeGreaterThanOrEqual(0);
+    expect(sim.serfView("p0", "p2")).toBe("failed");
+    expect(sim.runUntil(() => sim.serfView("p0", "p2") === undefined, 30_000)).toBeGreaterThanOrEqual(0);
+    const reaped = sim.serfEvents.filter((e) => e.observer === "p0" && e.event.type === "member-reap");
+    expect(reaped.map((e) => (e.event.type === "member-reap" ? e.event.members[0]?.name : ""))).toEqual([
+      "p1",
+      "p2",
+    ]);
+  });
+
+  it("a query is acked and answered by the members its tag filter selects, and only by them", () => {
+    const sim = new SimCluster({ seed: 32 });
+    for (let i = 0; i < 6; i++) sim.addSerf(`q${i}`, { role: i % 2 === 0 ? "web" : "db" });
+    for (let i = 1; i < 6; i++) {
+      sim.join(`q${i}`, ["q0"]);
+      sim.serfJoined(`q${i}`);
+    }
+    sim.run(5_000);
+    const h = sim.members
+      .get("q1")!
+      .serf!.query("whoami", new Uint8Array(0), { requestAck: true, filterTags: { role: "^web$" } });
+    // every selected member answers with its name
+    for (let step = 0; step < 40 && !h.finished; step++) {
+      for (const { event, observer } of sim.serfEvents.splice(0)) {
+        if (event.type === "query" && event.name === "whoami")
+          event.respond(new TextEncoder().encode(observer));
+      }
+      sim.run(100);
+    }
+    sim.run(10_000);
+    expect(h.finished).toBe(true);
+    expect([...h.acks].sort()).toEqual(["q0", "q2", "q4"]);
+    expect([...h.responses.keys()].sort()).toEqual(["q0", "q2", "q4"]);
+    expect(new TextDecoder().decode(h.responses.get("q2"))).toBe("q2");
+  });
+});
