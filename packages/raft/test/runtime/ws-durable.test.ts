@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Configuration } from "../../src/core/types.js";
+import { isRaftError } from "../../src/runtime/errors.js";
 import { RaftNode } from "../../src/runtime/raft-node.js";
 import { encodeKvCommand, type KvResult } from "../../src/storage/kv-command.js";
 import { KvFsm } from "../../src/storage/kv-fsm.js";
@@ -26,8 +27,18 @@ interface DurableMember {
 const root = mkdtempSync(join(tmpdir(), "raft-ws-durable-"));
 let members: DurableMember[] = [];
 
-async function boot(m: DurableMember, bootstrap: Configuration | undefined, config = {}): Promise<void> {
-  const transport = await WsTransport.listen({ id: m.id, address: m.address });
+/** `maxQueuedMessages`: per-peer send queue of the node's transport (default: the transport's). */
+async function boot(
+  m: DurableMember,
+  bootstrap: Configuration | undefined,
+  config = {},
+  maxQueuedMessages?: number,
+): Promise<void> {
+  const transport = await WsTransport.listen({
+    id: m.id,
+    address: m.address,
+    ...(maxQueuedMessages === undefined ? {} : { maxQueuedMessages }),
+  });
   m.address = transport.localAddress;
   const logStore = await FileLogStore.open(join(m.dir, "log"));
   const stableStore = await FileStableStore.open(m.dir);
@@ -56,7 +67,7 @@ async function boot(m: DurableMember, bootstrap: Configuration | undefined, conf
   };
 }
 
-async function startCluster(config = {}): Promise<void> {
+async function startCluster(config = {}, maxQueuedMessages?: number): Promise<void> {
   members = ["n1", "n2", "n3"].map((id) => ({
     id,
     address: "127.0.0.1:0",
@@ -74,7 +85,7 @@ async function startCluster(config = {}): Promise<void> {
   const bootstrap: Configuration = {
     servers: members.map((m) => ({ id: m.id, address: m.address, suffrage: "voter" as const })),
   };
-  for (const m of members) await boot(m, bootstrap, config);
+  for (const m of members) await boot(m, bootstrap, config, maxQueuedMessages);
 }
 
 function leader(exclude?: DurableMember): DurableMember | undefined {
@@ -86,6 +97,30 @@ afterEach(async () => {
   for (const m of members) await m.close();
   members = [];
 });
+
+/**
+ * Applies on whoever leads now, retrying when leadership moves (a put is idempotent): on a loaded
+ * machine the test profile's 100 ms lease can make a leader step down in the middle of a test.
+ */
+async function applyOnLeader(
+  key: string,
+  value: string,
+  exclude?: DurableMember,
+): Promise<KvResult | undefined> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const l = await waitFor(() => leader(exclude), 15_000, "a leader");
+    try {
+      return await l.node!.apply(encodeKvCommand({ op: "put", key, value }));
+    } catch (e) {
+      if (!isRaftError(e) || e.code === "SHUTDOWN" || Date.now() > deadline) throw e;
+    }
+  }
+}
+
+function live(exclude?: DurableMember): DurableMember[] {
+  return members.filter((m) => m !== exclude && m.node !== undefined);
+}
 
 describe("RaftNode over WsTransport with durable file stores on loopback", () => {
   it("elects a leader, replicates writes to every node's FSM, and serves linearizable reads", async () => {
@@ -104,29 +139,32 @@ describe("RaftNode over WsTransport with durable file stores on loopback", () =>
 
   it("a crashed leader's successor commits; the old leader restarts from its files, snapshot included", async () => {
     await startCluster({ snapshotThreshold: 50, trailingLogs: 10 });
-    const l = await waitFor(() => leader(), 15_000, "a leader");
-    for (let i = 0; i < 120; i++)
-      await l.node!.apply(encodeKvCommand({ op: "put", key: `a${i % 7}`, value: String(i) }));
-    await waitFor(() => l.node!.stats().snapshotsTaken > 0, 10_000, "a snapshot");
-    await l.close();
-    const next = await waitFor(() => leader(l), 15_000, "a new leader");
-    expect(await next.node!.apply(encodeKvCommand({ op: "put", key: "after", value: "crash" }))).toEqual({
-      op: "put",
-      ok: true,
-    });
-    await boot(l, undefined);
-    await waitFor(() => l.fsm.get("after") === "crash", 15_000, "restarted node catches up");
-    expect(l.fsm.dump()).toEqual(next.fsm.dump());
+    for (let i = 0; i < 120; i++) await applyOnLeader(`a${i % 7}`, String(i));
+    const crashed = await waitFor(() => leader(), 15_000, "a leader");
+    await waitFor(() => crashed.node!.stats().snapshotsTaken > 0, 10_000, "a snapshot");
+    await crashed.close();
+    expect(await applyOnLeader("after", "crash", crashed)).toEqual({ op: "put", ok: true });
+    await boot(crashed, undefined);
+    await waitFor(() => crashed.fsm.get("after") === "crash", 15_000, "restarted node catches up");
+    const target = Math.max(...live().map((m) => m.node!.appliedIndex()));
+    await waitFor(() => live().every((m) => m.node!.appliedIndex() >= target), 15_000, "all applied");
+    expect(crashed.fsm.dump()).toEqual(members.find((m) => m !== crashed)!.fsm.dump());
   }, 60_000);
 
   it("a follower that was down past the compacted log is brought back by InstallSnapshot over ws, into its files", async () => {
-    await startCluster({ snapshotThreshold: 40, trailingLogs: 5 });
-    const l = await waitFor(() => leader(), 15_000, "a leader");
-    const lagger = members.find((m) => m !== l)!;
+    // A small send queue: the transport would otherwise hold every append sent while the lagger
+    // is down and deliver them when it returns, and the lagger would need no snapshot at all.
+    await startCluster({ snapshotThreshold: 40, trailingLogs: 5 }, 8);
+    const first = await waitFor(() => leader(), 15_000, "a leader");
+    const lagger = members.find((m) => m !== first)!;
     await lagger.close();
-    for (let i = 0; i < 150; i++)
-      await l.node!.apply(encodeKvCommand({ op: "put", key: `s${i % 9}`, value: String(i) }));
-    await waitFor(() => l.node!.stats().lastSnapshotIndex > 60, 10_000, "leader snapshot past the lagger");
+    for (let i = 0; i < 150; i++) await applyOnLeader(`s${i % 9}`, String(i), lagger);
+    // Both live nodes compacted past the lagger, so whichever leads must send a snapshot.
+    await waitFor(
+      () => live(lagger).every((m) => m.node!.stats().lastSnapshotIndex > 60),
+      10_000,
+      "snapshots past the lagger",
+    );
     await boot(lagger, undefined);
     let restored = 0;
     lagger.node!.observe((e) => {
@@ -146,14 +184,15 @@ describe("RaftNode over WsTransport with durable file stores on loopback", () =>
       );
     }
     expect(restored).toBeGreaterThan(60);
-    const target = l.node!.appliedIndex();
+    const target = Math.max(...live(lagger).map((m) => m.node!.appliedIndex()));
     await waitFor(() => lagger.node!.appliedIndex() >= target, 15_000, "lagger applied");
-    expect(lagger.fsm.dump()).toEqual(l.fsm.dump());
+    const reference = live(lagger)[0]!;
+    expect(lagger.fsm.dump()).toEqual(reference.fsm.dump());
     // And it survives its own restart: the received snapshot and the log after it are on disk.
     await lagger.close();
     await boot(lagger, undefined);
     await waitFor(() => lagger.node!.appliedIndex() >= target, 15_000, "lagger applied after restart");
-    expect(lagger.fsm.dump()).toEqual(l.fsm.dump());
+    expect(lagger.fsm.dump()).toEqual(reference.fsm.dump());
   }, 60_000);
 });
 
