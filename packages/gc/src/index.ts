@@ -8,6 +8,7 @@ export * from "./core/core-jobs.js";
 export * from "./core/deployment-gc.js";
 export * from "./core/eval-gc.js";
 export * from "./core/job-gc.js";
+export * from "./core/job-set.js";
 export * from "./core/node-gc.js";
 export * from "./core/plan.js";
 export * from "./core/run.js";

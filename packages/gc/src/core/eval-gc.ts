@@ -1,11 +1,12 @@
 import type { GcSnapshot } from "../snapshot.js";
-import type { GcEval } from "../views.js";
+import type { GcEval, GcJob } from "../views.js";
 import { allocGcEligible } from "./alloc-eligible.js";
 import type { GcSelection } from "./plan.js";
 import { allocIsTerminal, evalIsTerminal } from "./terminal.js";
 
 /**
- * Decides one evaluation (Nomad's gcEval). Pushes the IDs of its allocations that may be
+ * Decides one evaluation (Nomad's gcEval); `job` is the evaluation's job, or null when
+ * it is gone. Pushes the IDs of its allocations that may be
  * deleted onto `outAllocIDs` and returns whether the evaluation itself may go, which is
  * only when every one of its allocations may go.
  *
@@ -17,13 +18,13 @@ import { allocIsTerminal, evalIsTerminal } from "./terminal.js";
 export function gcEval(
   snap: GcSnapshot,
   ev: GcEval,
+  job: GcJob | null,
   nowNs: number,
   cutoffNs: number,
   allowBatch: boolean,
   outAllocIDs: string[],
 ): boolean {
   if (!evalIsTerminal(ev) || ev.ModifyTime > cutoffNs) return false;
-  const job = snap.jobByID(ev.Namespace, ev.JobID);
   const allocs = snap.allocsByEval(ev.ID);
   if (ev.Type === "batch" && job !== null && !(job.Status === "dead" && (job.Stop || allowBatch))) {
     let all = true;
@@ -63,9 +64,20 @@ export interface EvalGcOptions {
 export function evalGc(snap: GcSnapshot, opts: EvalGcOptions, sel: GcSelection): void {
   const cutoff = opts.nowNs - opts.thresholdNs;
   const batchCutoff = opts.nowNs - opts.batchThresholdNs;
+  // A job's evaluations are usually stored together: remember the last job looked up.
+  let lastNs = "";
+  let lastJobID = "";
+  let job: GcJob | null = null;
   for (const ev of snap.evals()) {
-    if (opts.skip?.(ev) === true) continue;
+    // Cheap rejections first: most evaluations are simply too young or still pending.
     const c = ev.Type === "batch" ? batchCutoff : cutoff;
-    if (gcEval(snap, ev, opts.nowNs, c, false, sel.allocIDs)) sel.evalIDs.push(ev.ID);
+    if (!evalIsTerminal(ev) || ev.ModifyTime > c) continue;
+    if (opts.skip?.(ev) === true) continue;
+    if (ev.JobID !== lastJobID || ev.Namespace !== lastNs) {
+      job = snap.jobByID(ev.Namespace, ev.JobID);
+      lastNs = ev.Namespace;
+      lastJobID = ev.JobID;
+    }
+    if (gcEval(snap, ev, job, opts.nowNs, c, false, sel.allocIDs)) sel.evalIDs.push(ev.ID);
   }
 }

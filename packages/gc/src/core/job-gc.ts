@@ -1,12 +1,9 @@
 import type { GcSnapshot } from "../snapshot.js";
 import type { GcJob } from "../views.js";
 import { allocGcEligible } from "./alloc-eligible.js";
+import { JobSet } from "./job-set.js";
 import type { GcSelection } from "./plan.js";
 import { deploymentIsActive, evalIsTerminal, jobIsGcCandidate, jobIsParent } from "./terminal.js";
-
-export function jobKey(namespace: string, jobID: string): string {
-  return `${namespace}\u0000${jobID}`;
-}
 
 export interface JobGcOptions {
   readonly nowNs: number;
@@ -22,11 +19,11 @@ export interface JobGcOptions {
  * Periodic and parameterized parents (and any job with children) stay while any child
  * job remains that this same pass does not collect: children first, parents after them.
  *
- * Returns the keys (jobKey) of the collected jobs.
+ * Returns the collected jobs.
  */
-export function jobGc(snap: GcSnapshot, opts: JobGcOptions, sel: GcSelection): Set<string> {
+export function jobGc(snap: GcSnapshot, opts: JobGcOptions, sel: GcSelection): JobSet {
   const cutoff = opts.nowNs - opts.thresholdNs;
-  const collected = new Set<string>();
+  const collected = new JobSet();
   let parents: GcJob[] = [];
 
   for (const job of snap.jobs()) {
@@ -44,7 +41,7 @@ export function jobGc(snap: GcSnapshot, opts: JobGcOptions, sel: GcSelection): S
     const waiting: GcJob[] = [];
     for (const p of parents) {
       const children = snap.childJobs(p.Namespace, p.ID);
-      if (!children.every((c) => collected.has(jobKey(c.Namespace, c.ID)))) {
+      if (!children.every((c) => collected.has(c.Namespace, c.ID))) {
         waiting.push(p);
       } else if (jobCollectable(snap, p, opts.nowNs, cutoff)) {
         take(snap, p, sel, collected);
@@ -72,10 +69,10 @@ function jobCollectable(snap: GcSnapshot, job: GcJob, nowNs: number, cutoffNs: n
   return true;
 }
 
-function take(snap: GcSnapshot, job: GcJob, sel: GcSelection, collected: Set<string>): void {
+function take(snap: GcSnapshot, job: GcJob, sel: GcSelection, collected: JobSet): void {
   for (const ev of snap.evalsByJob(job.Namespace, job.ID)) sel.evalIDs.push(ev.ID);
   for (const a of snap.allocsByJob(job.Namespace, job.ID)) sel.allocIDs.push(a.ID);
   for (const d of snap.deploymentsByJob(job.Namespace, job.ID)) sel.deploymentIDs.push(d.ID);
   sel.jobs.push({ Namespace: job.Namespace, ID: job.ID });
-  collected.add(jobKey(job.Namespace, job.ID));
+  collected.add(job.Namespace, job.ID);
 }

@@ -3,7 +3,7 @@ import type { GcClock, GcSnapshot } from "../snapshot.js";
 import { isCoreJobName, type CoreJobName } from "./core-jobs.js";
 import { deploymentGc } from "./deployment-gc.js";
 import { evalGc } from "./eval-gc.js";
-import { jobGc, jobKey } from "./job-gc.js";
+import { jobGc } from "./job-gc.js";
 import { nodeGc } from "./node-gc.js";
 import {
   countBatches,
@@ -79,7 +79,7 @@ function forceGcBatches(snap: GcSnapshot, cfg: ServerGcConfig, nowNs: number): G
   const t = FORCE_GC_THRESHOLD_NS;
   const jobStage = emptySelection();
   const purged = jobGc(snap, { nowNs, thresholdNs: t }, jobStage);
-  const ofPurged = (ns: string, id: string): boolean => purged.size > 0 && purged.has(jobKey(ns, id));
+  const ofPurged = (ns: string, id: string): boolean => purged.has(ns, id);
 
   const evalStage = emptySelection();
   evalGc(

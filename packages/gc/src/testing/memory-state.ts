@@ -4,22 +4,89 @@ import type { GcAlloc, GcDeployment, GcEval, GcJob, GcNode } from "../views.js";
 
 const NONE: readonly never[] = Object.freeze([]);
 
-function key(namespace: string, id: string): string {
-  return `${namespace}\u0000${id}`;
+/** Everything stored under one job key: the job (if present) and the indexes that point at it. */
+interface JobRecord {
+  job: GcJob | null;
+  tagged: boolean;
+  readonly evals: GcEval[];
+  readonly allocs: GcAlloc[];
+  readonly deployments: GcDeployment[];
+  readonly children: GcJob[];
 }
 
-function push<V>(m: Map<string, V[]>, k: string, v: V): void {
-  const list = m.get(k);
-  if (list === undefined) m.set(k, [v]);
-  else list.push(v);
+/** An object and the allocations that reference it (by eval, node or deployment ID). */
+interface Slot<T> {
+  value: T | null;
+  /** Shared empty array until the first allocation: most evaluations have none. */
+  allocs: GcAlloc[];
 }
 
-function drop<V>(m: Map<string, V[]>, k: string, v: V): void {
-  const list = m.get(k);
-  if (list === undefined) return;
+/** Appends without the spare capacity `[].push` reserves: exact-size literals for one item. */
+function addAlloc(s: Slot<unknown>, a: GcAlloc): void {
+  if (s.allocs.length === 0) s.allocs = [a];
+  else s.allocs.push(a);
+}
+
+function remove<V>(list: V[], v: V): void {
   const i = list.indexOf(v);
   if (i >= 0) list.splice(i, 1);
-  if (list.length === 0) m.delete(k);
+}
+
+/** A Map<string, Slot> with a cached array of the present values, rebuilt after a change. */
+class SlotTable<T> {
+  private readonly slots = new Map<string, Slot<T>>();
+  private live: T[] | null = [];
+  private count = 0;
+
+  slot(id: string): Slot<T> {
+    let s = this.slots.get(id);
+    if (s === undefined) {
+      s = { value: null, allocs: NONE as unknown as GcAlloc[] };
+      this.slots.set(id, s);
+    }
+    return s;
+  }
+  peek(id: string): Slot<T> | undefined {
+    return this.slots.get(id);
+  }
+  set(id: string, v: T): T | null {
+    const s = this.slot(id);
+    const old = s.value;
+    s.value = v;
+    if (old === null) {
+      this.count++;
+      this.live?.push(v);
+    } else {
+      this.live = null;
+    }
+    return old;
+  }
+  delete(id: string): T | null {
+    const s = this.slots.get(id);
+    if (s === undefined || s.value === null) return null;
+    const old = s.value;
+    s.value = null;
+    this.count--;
+    this.live = null;
+    if (s.allocs.length === 0) this.slots.delete(id);
+    return old;
+  }
+  /** Drops an empty slot once nothing references it any more. */
+  tidy(id: string): void {
+    const s = this.slots.get(id);
+    if (s !== undefined && s.value === null && s.allocs.length === 0) this.slots.delete(id);
+  }
+  values(): readonly T[] {
+    if (this.live === null) {
+      const out: T[] = [];
+      for (const s of this.slots.values()) if (s.value !== null) out.push(s.value);
+      this.live = out;
+    }
+    return this.live;
+  }
+  get size(): number {
+    return this.count;
+  }
 }
 
 /** How many objects one apply() actually removed. */
@@ -35,62 +102,104 @@ export interface ApplyResult {
  * In-memory state with the indexes GC reads, and apply() with the delete semantics of
  * Nomad's FSM for each batch kind (a purged job takes its deployments along, as Nomad's
  * DeleteJobTxn does; its evaluations and allocations go by their own Eval.Reap batch).
- * For tests, simulations and the benchmark; the server implements GcSnapshot over its
- * own store.
+ *
+ * Built to hold a million evaluations and allocations: each object is stored once and
+ * the indexes are arrays inside per-key records (no composite string keys, no separate
+ * ID map for allocations until apply() first needs one).
  */
 export class MemoryGcState implements GcSnapshot {
-  private readonly nodeMap = new Map<string, GcNode>();
-  private readonly jobMap = new Map<string, GcJob>();
-  private readonly evalMap = new Map<string, GcEval>();
-  private readonly allocMap = new Map<string, GcAlloc>();
-  private readonly deploymentMap = new Map<string, GcDeployment>();
-  private readonly tagged = new Set<string>();
+  private readonly nodeTable = new SlotTable<GcNode>();
+  private readonly evalTable = new SlotTable<GcEval>();
+  private readonly deploymentTable = new SlotTable<GcDeployment>();
+  private readonly jobsByNs = new Map<string, Map<string, JobRecord>>();
+  private jobList: GcJob[] | null = [];
+  private jobCount = 0;
+  private allocCount = 0;
+  /** Built lazily: only apply() and upserts of an existing ID need allocations by ID. */
+  private allocByID: Map<string, GcAlloc> | null = null;
+  private readonly allAllocs: GcAlloc[] = [];
 
-  private readonly childIndex = new Map<string, GcJob[]>();
-  private readonly evalsByJobIndex = new Map<string, GcEval[]>();
-  private readonly allocsByEvalIndex = new Map<string, GcAlloc[]>();
-  private readonly allocsByJobIndex = new Map<string, GcAlloc[]>();
-  private readonly allocsByNodeIndex = new Map<string, GcAlloc[]>();
-  private readonly allocsByDeploymentIndex = new Map<string, GcAlloc[]>();
-  private readonly deploymentsByJobIndex = new Map<string, GcDeployment[]>();
+  private record(namespace: string, jobID: string): JobRecord {
+    let ns = this.jobsByNs.get(namespace);
+    if (ns === undefined) {
+      ns = new Map();
+      this.jobsByNs.set(namespace, ns);
+    }
+    let r = ns.get(jobID);
+    if (r === undefined) {
+      r = { job: null, tagged: false, evals: [], allocs: [], deployments: [], children: [] };
+      ns.set(jobID, r);
+    }
+    return r;
+  }
+
+  private peekRecord(namespace: string, jobID: string): JobRecord | undefined {
+    return this.jobsByNs.get(namespace)?.get(jobID);
+  }
+
+  private allocIndex(): Map<string, GcAlloc> {
+    if (this.allocByID === null) {
+      this.allocByID = new Map();
+      for (const a of this.allAllocs) this.allocByID.set(a.ID, a);
+      this.allAllocs.length = 0;
+    }
+    return this.allocByID;
+  }
 
   // ---- writes -------------------------------------------------------------------------
 
   upsertNode(n: GcNode): void {
-    this.nodeMap.set(n.ID, n);
+    this.nodeTable.set(n.ID, n);
   }
 
   upsertJob(j: GcJob): void {
-    const k = key(j.Namespace, j.ID);
-    this.deleteJob(k);
-    this.jobMap.set(k, j);
-    if (j.ParentID !== "") push(this.childIndex, key(j.Namespace, j.ParentID), j);
+    const r = this.record(j.Namespace, j.ID);
+    if (r.job !== null) {
+      if (r.job.ParentID !== "") remove(this.record(j.Namespace, r.job.ParentID).children, r.job);
+      this.jobList = null;
+    } else {
+      this.jobCount++;
+      this.jobList?.push(j);
+    }
+    r.job = j;
+    if (j.ParentID !== "") this.record(j.Namespace, j.ParentID).children.push(j);
   }
 
   /** Marks some stored version of the job as tagged (Nomad keeps such jobs). */
   tagJobVersion(namespace: string, jobID: string): void {
-    this.tagged.add(key(namespace, jobID));
+    this.record(namespace, jobID).tagged = true;
   }
 
   upsertEval(e: GcEval): void {
-    this.deleteEval(e.ID);
-    this.evalMap.set(e.ID, e);
-    push(this.evalsByJobIndex, key(e.Namespace, e.JobID), e);
+    const old = this.evalTable.set(e.ID, e);
+    if (old !== null) remove(this.record(old.Namespace, old.JobID).evals, old);
+    this.record(e.Namespace, e.JobID).evals.push(e);
   }
 
+  /** Inserts or replaces an allocation (builds the allocation ID index on first use). */
   upsertAlloc(a: GcAlloc): void {
     this.deleteAlloc(a.ID);
-    this.allocMap.set(a.ID, a);
-    push(this.allocsByEvalIndex, a.EvalID, a);
-    push(this.allocsByJobIndex, key(a.Namespace, a.JobID), a);
-    push(this.allocsByNodeIndex, a.NodeID, a);
-    if (a.DeploymentID !== "") push(this.allocsByDeploymentIndex, a.DeploymentID, a);
+    this.insertAlloc(a);
+  }
+
+  /**
+   * Bulk load: the caller guarantees the ID is new. Skips the ID index, which a snapshot
+   * reader never needs, so a million allocations cost one object each plus index slots.
+   */
+  insertAlloc(a: GcAlloc): void {
+    if (this.allocByID !== null) this.allocByID.set(a.ID, a);
+    else this.allAllocs.push(a);
+    this.allocCount++;
+    addAlloc(this.evalTable.slot(a.EvalID), a);
+    this.record(a.Namespace, a.JobID).allocs.push(a);
+    addAlloc(this.nodeTable.slot(a.NodeID), a);
+    if (a.DeploymentID !== "") addAlloc(this.deploymentTable.slot(a.DeploymentID), a);
   }
 
   upsertDeployment(d: GcDeployment): void {
-    this.deleteDeployment(d.ID);
-    this.deploymentMap.set(d.ID, d);
-    push(this.deploymentsByJobIndex, key(d.Namespace, d.JobID), d);
+    const old = this.deploymentTable.set(d.ID, d);
+    if (old !== null) remove(this.record(old.Namespace, old.JobID).deployments, old);
+    this.record(d.Namespace, d.JobID).deployments.push(d);
   }
 
   /** Applies one plan's batches in order; IDs already gone are skipped, as in Nomad's FSM. */
@@ -108,124 +217,136 @@ export class MemoryGcState implements GcSnapshot {
         return;
       case "job-purge":
         for (const j of b.jobs) {
-          const k = key(j.Namespace, j.ID);
-          for (const d of [...(this.deploymentsByJobIndex.get(k) ?? [])]) {
-            r.deployments += this.deleteDeployment(d.ID) ? 1 : 0;
-          }
-          r.jobs += this.deleteJob(k) ? 1 : 0;
+          const rec = this.peekRecord(j.Namespace, j.ID);
+          if (rec === undefined) continue;
+          for (const d of [...rec.deployments]) r.deployments += this.deleteDeployment(d.ID) ? 1 : 0;
+          r.jobs += this.deleteJob(rec) ? 1 : 0;
         }
         return;
       case "deployment-reap":
         for (const id of b.deploymentIDs) r.deployments += this.deleteDeployment(id) ? 1 : 0;
         return;
       case "node-deregister":
-        for (const id of b.nodeIDs) r.nodes += this.nodeMap.delete(id) ? 1 : 0;
+        for (const id of b.nodeIDs) r.nodes += this.nodeTable.delete(id) !== null ? 1 : 0;
         return;
     }
   }
 
-  private deleteJob(k: string): boolean {
-    const j = this.jobMap.get(k);
-    if (j === undefined) return false;
-    this.jobMap.delete(k);
-    this.tagged.delete(k);
-    if (j.ParentID !== "") drop(this.childIndex, key(j.Namespace, j.ParentID), j);
+  private deleteJob(r: JobRecord): boolean {
+    const j = r.job;
+    if (j === null) return false;
+    r.job = null;
+    r.tagged = false;
+    this.jobCount--;
+    this.jobList = null;
+    if (j.ParentID !== "") remove(this.record(j.Namespace, j.ParentID).children, j);
     return true;
   }
 
   private deleteEval(id: string): boolean {
-    const e = this.evalMap.get(id);
-    if (e === undefined) return false;
-    this.evalMap.delete(id);
-    drop(this.evalsByJobIndex, key(e.Namespace, e.JobID), e);
+    const e = this.evalTable.delete(id);
+    if (e === null) return false;
+    remove(this.record(e.Namespace, e.JobID).evals, e);
     return true;
   }
 
   private deleteAlloc(id: string): boolean {
-    const a = this.allocMap.get(id);
+    const index = this.allocIndex();
+    const a = index.get(id);
     if (a === undefined) return false;
-    this.allocMap.delete(id);
-    drop(this.allocsByEvalIndex, a.EvalID, a);
-    drop(this.allocsByJobIndex, key(a.Namespace, a.JobID), a);
-    drop(this.allocsByNodeIndex, a.NodeID, a);
-    if (a.DeploymentID !== "") drop(this.allocsByDeploymentIndex, a.DeploymentID, a);
+    index.delete(id);
+    this.allocCount--;
+    remove(this.evalTable.slot(a.EvalID).allocs, a);
+    this.evalTable.tidy(a.EvalID);
+    remove(this.record(a.Namespace, a.JobID).allocs, a);
+    remove(this.nodeTable.slot(a.NodeID).allocs, a);
+    this.nodeTable.tidy(a.NodeID);
+    if (a.DeploymentID !== "") {
+      remove(this.deploymentTable.slot(a.DeploymentID).allocs, a);
+      this.deploymentTable.tidy(a.DeploymentID);
+    }
     return true;
   }
 
   private deleteDeployment(id: string): boolean {
-    const d = this.deploymentMap.get(id);
-    if (d === undefined) return false;
-    this.deploymentMap.delete(id);
-    drop(this.deploymentsByJobIndex, key(d.Namespace, d.JobID), d);
+    const d = this.deploymentTable.delete(id);
+    if (d === null) return false;
+    remove(this.record(d.Namespace, d.JobID).deployments, d);
     return true;
   }
 
   // ---- GcSnapshot ---------------------------------------------------------------------
 
   nodes(): Iterable<GcNode> {
-    return this.nodeMap.values();
+    return this.nodeTable.values();
   }
   jobs(): Iterable<GcJob> {
-    return this.jobMap.values();
+    if (this.jobList === null) {
+      const out: GcJob[] = [];
+      for (const ns of this.jobsByNs.values())
+        for (const r of ns.values()) if (r.job !== null) out.push(r.job);
+      this.jobList = out;
+    }
+    return this.jobList;
   }
   evals(): Iterable<GcEval> {
-    return this.evalMap.values();
+    return this.evalTable.values();
   }
   deployments(): Iterable<GcDeployment> {
-    return this.deploymentMap.values();
+    return this.deploymentTable.values();
   }
   jobByID(namespace: string, jobID: string): GcJob | null {
-    return this.jobMap.get(key(namespace, jobID)) ?? null;
+    return this.peekRecord(namespace, jobID)?.job ?? null;
   }
   childJobs(namespace: string, parentID: string): readonly GcJob[] {
-    return this.childIndex.get(key(namespace, parentID)) ?? NONE;
+    return this.peekRecord(namespace, parentID)?.children ?? NONE;
   }
   jobHasTaggedVersion(namespace: string, jobID: string): boolean {
-    return this.tagged.size > 0 && this.tagged.has(key(namespace, jobID));
+    return this.peekRecord(namespace, jobID)?.tagged ?? false;
   }
   evalsByJob(namespace: string, jobID: string): readonly GcEval[] {
-    return this.evalsByJobIndex.get(key(namespace, jobID)) ?? NONE;
+    return this.peekRecord(namespace, jobID)?.evals ?? NONE;
   }
   allocsByEval(evalID: string): readonly GcAlloc[] {
-    return this.allocsByEvalIndex.get(evalID) ?? NONE;
+    return this.evalTable.peek(evalID)?.allocs ?? NONE;
   }
   allocsByJob(namespace: string, jobID: string): readonly GcAlloc[] {
-    return this.allocsByJobIndex.get(key(namespace, jobID)) ?? NONE;
+    return this.peekRecord(namespace, jobID)?.allocs ?? NONE;
   }
   allocsByNode(nodeID: string): readonly GcAlloc[] {
-    return this.allocsByNodeIndex.get(nodeID) ?? NONE;
+    return this.nodeTable.peek(nodeID)?.allocs ?? NONE;
   }
   allocsByDeployment(deploymentID: string): readonly GcAlloc[] {
-    return this.allocsByDeploymentIndex.get(deploymentID) ?? NONE;
+    return this.deploymentTable.peek(deploymentID)?.allocs ?? NONE;
   }
   deploymentsByJob(namespace: string, jobID: string): readonly GcDeployment[] {
-    return this.deploymentsByJobIndex.get(key(namespace, jobID)) ?? NONE;
+    return this.peekRecord(namespace, jobID)?.deployments ?? NONE;
   }
 
   // ---- inspection (tests) -------------------------------------------------------------
 
   hasNode(id: string): boolean {
-    return this.nodeMap.has(id);
+    return (this.nodeTable.peek(id)?.value ?? null) !== null;
   }
   hasJob(namespace: string, id: string): boolean {
-    return this.jobMap.has(key(namespace, id));
+    return this.jobByID(namespace, id) !== null;
   }
   hasEval(id: string): boolean {
-    return this.evalMap.has(id);
+    return (this.evalTable.peek(id)?.value ?? null) !== null;
   }
   hasAlloc(id: string): boolean {
-    return this.allocMap.has(id);
+    return this.allocIndex().has(id);
   }
   hasDeployment(id: string): boolean {
-    return this.deploymentMap.has(id);
+    return (this.deploymentTable.peek(id)?.value ?? null) !== null;
   }
   sizes(): ApplyResult {
     return {
-      nodes: this.nodeMap.size,
-      jobs: this.jobMap.size,
-      evals: this.evalMap.size,
-      allocs: this.allocMap.size,
-      deployments: this.deploymentMap.size,
+      nodes: this.nodeTable.size,
+      jobs: this.jobCount,
+      evals: this.evalTable.size,
+      allocs: this.allocCount,
+      deployments: this.deploymentTable.size,
     };
   }
 }
