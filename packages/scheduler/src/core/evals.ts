@@ -1,4 +1,4 @@
-import type { AllocMetric, Evaluation } from "@nomad/structs";
+import type { Evaluation } from "@nomad/structs";
 
 /** Plan submissions per eval before giving up (Nomad: service 5, batch 2, system 5, sysbatch 2). */
 export function maxPlanAttempts(type: string): number {
@@ -42,14 +42,4 @@ export function newEval(
     CreateTime: nowNs,
     ModifyTime: nowNs,
   };
-}
-
-/** What the scheduler reports back on the eval it processed. */
-export interface EvalOutcome {
-  status: "complete" | "failed";
-  description: string;
-  failedTGAllocs: Record<string, AllocMetric>;
-  queued: Record<string, number>;
-  blockedEvalID: string;
-  nextEvalID: string;
 }

@@ -12,7 +12,7 @@ import {
 } from "@nomad/structs";
 import { jobAsks } from "./ask.js";
 import { AllocatedResourcesFactory, buildAlloc, stoppedCopy } from "./alloc-builder.js";
-import { newEval, type EvalOutcome } from "./evals.js";
+import { newEval } from "./evals.js";
 import { datacenterMatcher, FeasibilityChecker } from "./feasibility.js";
 import { fitAsk } from "./fit.js";
 import { ProposedState } from "./proposed.js";
@@ -200,15 +200,4 @@ export function genericPass(
     proposed.place(alloc, choice.node);
   }
   return { plan, followups, failed, queued, feasibility };
-}
-
-export function outcomeOf(pass: Pass): EvalOutcome {
-  return {
-    status: "complete",
-    description: "",
-    failedTGAllocs: pass.failed,
-    queued: pass.queued,
-    blockedEvalID: "",
-    nextEvalID: "",
-  };
 }
