@@ -7,7 +7,6 @@
 //   2. after every call, drain() the effects and perform them (send packets, open streams);
 //   3. report each stream exchange's outcome with streamResult(id, reply | null);
 //   4. answer incoming streams with handleStream(msg) and write back the reply it returns.
-import { decodeTags } from "../wire/serf-messages.js";
 import { encodeMessage } from "../wire/messages.js";
 import type { StreamMessage } from "../wire/stream.js";
 import type { Alive, Dead, PacketMessage, PushNodeState, Suspect } from "../wire/types.js";
@@ -15,6 +14,13 @@ import { bytesToIp, ipToBytes } from "./addr.js";
 import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
 import type { CoreConfig } from "./config.js";
 import { randomInt, shuffle, type Random } from "./prng.js";
+import {
+  bytesEqual,
+  info,
+  pushPullScaleMs,
+  versionsCompatible,
+  type NodeRecord,
+} from "./memberlist-helpers.js";
 import { Awareness, Suspicion, suspicionTimeoutMs } from "./suspicion.js";
 import type { Address, CoreStats, Delegate, Effect, NodeInfo, NodeStateName } from "./types.js";
 
@@ -23,18 +29,6 @@ const COMPOUND_OVERHEAD = 2;
 const USER_MSG_OVERHEAD = 1;
 const STATE_CODE: Record<NodeStateName, number> = { alive: 0, suspect: 1, dead: 2, left: 3 };
 const STATE_NAME: readonly NodeStateName[] = ["alive", "suspect", "dead", "left"];
-
-interface NodeRecord {
-  name: string;
-  addr: Address;
-  /** addr.host as wire bytes, kept to compare without formatting. */
-  addrBytes: Uint8Array;
-  meta: Uint8Array | null;
-  incarnation: number;
-  state: NodeStateName;
-  vsn: number[];
-  stateChangeMs: number;
-}
 
 interface AckWait {
   readonly deadlineMs: number;
@@ -816,58 +810,5 @@ export class Memberlist {
     n.state = d.node === d.from ? "left" : "dead";
     n.stateChangeMs = this.now;
     this.delegate.notifyLeave?.(info(n));
-  }
-}
-
-function info(n: NodeRecord): NodeInfo {
-  return {
-    name: n.name,
-    addr: n.addr,
-    meta: n.meta,
-    incarnation: n.incarnation,
-    state: n.state,
-    vsn: n.vsn,
-    stateChangeMs: n.stateChangeMs,
-  };
-}
-
-function bytesEqual(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  const x = a ?? new Uint8Array(0);
-  const y = b ?? new Uint8Array(0);
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}
-
-/** memberlist's pushPullScale: the interval grows with log2(N) above 32 nodes. */
-export function pushPullScaleMs(intervalMs: number, n: number): number {
-  if (n <= 32) return intervalMs;
-  return intervalMs * (Math.ceil(Math.log2(n) - Math.log2(32)) + 1);
-}
-
-/** The push/pull version check: every alive node's current versions within everyone's range. */
-function versionsCompatible(remote: readonly PushNodeState[], local: readonly NodeRecord[]): boolean {
-  const vsns: number[][] = [];
-  for (const r of remote) if (r.state === 0 && r.vsn.length >= 6) vsns.push([...r.vsn]);
-  for (const l of local) if (l.state === "alive" && l.vsn.length >= 6) vsns.push(l.vsn);
-  if (vsns.length === 0) return true;
-  for (const [lo, hi, cur] of [
-    [0, 1, 2],
-    [3, 4, 5],
-  ] as const) {
-    const maxMin = Math.max(...vsns.map((v) => v[lo] ?? 0));
-    const minMax = Math.min(...vsns.map((v) => v[hi] ?? 0));
-    for (const v of vsns) {
-      const c = v[cur] ?? 0;
-      if (c < maxMin || c > minMax) return false;
-    }
-  }
-  return true;
-}
-
-/** Decodes Serf tags from a node's meta (convenience for callers of the bare membership layer). */
-export function nodeTags(n: NodeInfo): Record<string, string> {
-  try {
-    return decodeTags(n.meta);
-  } catch {
-    return {};
   }
 }

@@ -3,8 +3,7 @@
 // the member Lamport clock and join/leave intents, user events and queries with their own
 // clocks and 512-slot rings, push/pull user state, reaping and reconnect. Time comes from
 // tick(nowMs) and the injected clock; randomness from the injected Random.
-import { F64, encodeGo, decodeGo } from "../wire/msgpack.js";
-import { asStruct, rawToString, str } from "../wire/fields.js";
+import { F64, encodeGo } from "../wire/msgpack.js";
 import {
   QueryFlag,
   decodeSerf,
@@ -19,6 +18,7 @@ import {
 import { bytesToIp, ipToBytes } from "./addr.js";
 import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
 import { LamportClock } from "./lamport.js";
+import { encodeQueryFilters, shouldProcessQuery } from "./serf-filters.js";
 import { randomInt, type Random } from "./prng.js";
 import {
   SerfError,
@@ -35,7 +35,6 @@ const RECENT_INTENT_MS = 5 * 60_000; // Serf's RecentIntentTimeout
 const MAX_RECENT_INTENTS = 4096;
 const QUERY_SIZE_LIMIT = 1024;
 const QUERY_RESPONSE_SIZE_LIMIT = 1024;
-const MAX_FILTER_EXPR = 128; // JS regexps are backtracking (Go's are RE2): keep hostile patterns short
 
 /** What Serf needs from the membership layer below it. */
 export interface SerfHost {
@@ -180,10 +179,7 @@ export class Serf implements Delegate {
     const n = Math.max(1, host.numMembers());
     const timeoutMs =
       o.timeoutMs ?? this.opts.gossipIntervalMs * this.opts.queryTimeoutMult * Math.ceil(Math.log10(n + 1));
-    const filters: Uint8Array[] = [];
-    if (o.filterNodes !== undefined) filters.push(Uint8Array.of(0, ...encodeGo(o.filterNodes)));
-    for (const [tag, expr] of Object.entries(o.filterTags ?? {}))
-      filters.push(Uint8Array.of(1, ...encodeGo({ Tag: tag, Expr: expr })));
+    const filters = encodeQueryFilters(o);
     const local = host.advertiseAddress();
     const q: QueryMsg = {
       type: "query",
@@ -562,7 +558,7 @@ export class Serf implements Delegate {
     }
     seen.ids.push(q.id);
     const rebroadcast = (q.flags & QueryFlag.noBroadcast) === 0;
-    if (!this.shouldProcess(q.filters)) return rebroadcast;
+    if (!shouldProcessQuery(q.filters, this.opts.name, this.tags)) return rebroadcast;
     const to: Address = { host: bytesToIp(q.addr), port: q.port };
     if ((q.flags & QueryFlag.ack) !== 0) {
       this.sendResponse(q, to, {
@@ -666,27 +662,6 @@ export class Serf implements Delegate {
       q.responses.set(from, p);
       q.onResponse?.(from, p);
     }
-  }
-
-  private shouldProcess(filters: readonly Uint8Array[]): boolean {
-    for (const f of filters) {
-      try {
-        const { value } = decodeGo(f, 1);
-        if (f[0] === 0) {
-          const names = Array.isArray(value) ? value.map(rawToString) : [];
-          if (!names.includes(this.opts.name)) return false;
-        } else if (f[0] === 1) {
-          const m = asStruct(value, "filterTag");
-          const tag = str(m, "Tag");
-          const expr = str(m, "Expr");
-          const v = this.tags[tag];
-          if (v === undefined || expr.length > MAX_FILTER_EXPR || !new RegExp(expr).test(v)) return false;
-        } else return false;
-      } catch {
-        return false;
-      }
-    }
-    return true;
   }
 
   private emitMembers(type: MemberEventType, m: MemberState): void {
