@@ -203,16 +203,16 @@ function line(o: Record<string, unknown>): void {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-function main(): void {
+async function main(): Promise<void> {
   const cfg = parseServerGcConfig();
   const clock = fixedClock(NOW);
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version };
-  gc?.();
+  await settle();
   const before = memory();
   const t0 = process.hrtime.bigint();
   const state = buildState();
   const buildMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  gc?.();
+  await settle();
   const built = memory();
   line({
     scenario: "build-state",
@@ -238,8 +238,8 @@ function main(): void {
     if (only.length > 0 && !only.includes(sc.name)) continue;
     // Run twice: the first run includes JIT warm-up; the leader runs these every 5 minutes,
     // so the second (warm) run is the steady state.
-    const cold = measure(sc.jobs, state, cfg, clock);
-    const warm = measure(sc.jobs, state, cfg, clock);
+    const cold = await measure(sc.jobs, state, cfg, clock);
+    const warm = await measure(sc.jobs, state, cfg, clock);
     line({
       scenario: sc.name,
       coldWallMs: cold.wallMs,
@@ -264,13 +264,19 @@ interface Measured {
   counts: Record<string, number>;
 }
 
-function measure(
+/** gc() returns before the sweeper threads finish; their CPU time must not land in a scenario. */
+async function settle(): Promise<void> {
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
+async function measure(
   jobs: readonly string[],
   state: MemoryGcState,
   cfg: ReturnType<typeof parseServerGcConfig>,
   clock: ReturnType<typeof fixedClock>,
-): Measured {
-  gc?.();
+): Promise<Measured> {
+  await settle();
   const m0 = memory();
   const c0 = process.cpuUsage();
   const w0 = process.hrtime.bigint();
@@ -306,4 +312,4 @@ function measure(
   };
 }
 
-main();
+await main();
