@@ -9,26 +9,19 @@
 //   4. answer incoming streams with handleStream(msg) and write back the reply it returns.
 import { encodeMessage } from "../wire/messages.js";
 import type { StreamMessage } from "../wire/stream.js";
-import type { Alive, Dead, PacketMessage, PushNodeState, Suspect } from "../wire/types.js";
+import type { Dead, PacketMessage, PushNodeState } from "../wire/types.js";
 import { bytesToIp, ipToBytes } from "./addr.js";
-import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
+import { retransmitLimit } from "./broadcast-queue.js";
 import type { CoreConfig } from "./config.js";
 import { randomInt, shuffle, type Random } from "./prng.js";
-import {
-  bytesEqual,
-  info,
-  pushPullScaleMs,
-  versionsCompatible,
-  type NodeRecord,
-} from "./memberlist-helpers.js";
-import { Awareness, Suspicion, suspicionTimeoutMs } from "./suspicion.js";
-import type { Address, CoreStats, Delegate, Effect, NodeInfo, NodeStateName } from "./types.js";
+import { info, pushPullScaleMs, type NodeRecord } from "./memberlist-helpers.js";
+import { MembershipState } from "./membership-state.js";
+import type { Address, Delegate, Effect, NodeStateName } from "./types.js";
 
 const COMPOUND_HEADER_OVERHEAD = 2;
 const COMPOUND_OVERHEAD = 2;
 const USER_MSG_OVERHEAD = 1;
 const STATE_CODE: Record<NodeStateName, number> = { alive: 0, suspect: 1, dead: 2, left: 3 };
-const STATE_NAME: readonly NodeStateName[] = ["alive", "suspect", "dead", "left"];
 
 interface AckWait {
   readonly deadlineMs: number;
@@ -54,82 +47,35 @@ interface Probe {
 
 type StreamWait = (reply: StreamMessage | null, nowMs: number) => void;
 
-export class Memberlist {
-  private readonly nodes = new Map<string, NodeRecord>();
-  private probeOrder: string[] = [];
+export class Memberlist extends MembershipState {
   private probeIndex = 0;
   private seqNo = 0;
-  private incarnation = 0;
   private readonly acks = new Map<number, AckWait>();
-  private readonly suspicions = new Map<string, Suspicion>();
   private readonly streams = new Map<number, StreamWait>();
   private streamSeq = 0;
   private probe: Probe | null = null;
   private nextProbeMs: number;
   private nextGossipMs: number;
   private nextPushPullMs: number;
-  private readonly queue: BroadcastQueue;
-  private readonly awareness: Awareness;
   private effects: Effect[] = [];
-  private leaving = false;
   private shutdown = false;
-  private now: number;
-  readonly stats: CoreStats = {
-    probes: 0,
-    probeFailures: 0,
-    indirectProbes: 0,
-    tcpFallbackProbes: 0,
-    suspicions: 0,
-    refutes: 0,
-    pushPulls: 0,
-    packetsOut: 0,
-    droppedMessages: 0,
-  };
 
   constructor(
-    private readonly config: CoreConfig,
+    config: CoreConfig,
     /** The address we advertise (peers reply there; UDP and TCP share the port). */
-    private readonly advertise: Address,
-    private readonly rng: Random,
+    advertise: Address,
+    rng: Random,
     startMs: number,
-    private readonly delegate: Delegate = {},
+    delegate: Delegate = {},
     /** Bytes the packet pipeline adds (encryption, label), subtracted from the UDP budget. */
     private readonly packetOverheadBytes = 0,
   ) {
-    this.now = startMs;
-    this.queue = new BroadcastQueue(config.broadcastQueueMax);
-    this.awareness = new Awareness(config.awarenessMaxMultiplier);
+    super(config, advertise, rng, startMs, delegate);
     // Random stagger so nodes started together do not probe and gossip in lockstep.
     this.nextProbeMs = startMs + randomInt(rng, config.probeIntervalMs);
     this.nextGossipMs = startMs + randomInt(rng, config.gossipIntervalMs);
     this.nextPushPullMs = startMs + randomInt(rng, config.pushPullIntervalMs);
     this.setAlive();
-  }
-
-  get name(): string {
-    return this.config.name;
-  }
-  get localIncarnation(): number {
-    return this.incarnation;
-  }
-  get healthScore(): number {
-    return this.awareness.score;
-  }
-  get pendingBroadcasts(): number {
-    return this.queue.length;
-  }
-
-  members(): NodeInfo[] {
-    return [...this.nodes.values()].map(info);
-  }
-  member(name: string): NodeInfo | undefined {
-    const n = this.nodes.get(name);
-    return n === undefined ? undefined : info(n);
-  }
-  numAlive(): number {
-    let n = 0;
-    for (const x of this.nodes.values()) if (x.state === "alive" || x.state === "suspect") n++;
-    return n;
   }
 
   drain(): Effect[] {
@@ -184,13 +130,6 @@ export class Memberlist {
   }
 
   // ---- own state ----------------------------------------------------------------------
-
-  private localMeta(): Uint8Array | null {
-    const m = this.delegate.nodeMeta?.(this.config.metaMaxBytes) ?? null;
-    if (m !== null && m.length > this.config.metaMaxBytes)
-      throw new RangeError("node meta exceeds metaMaxBytes");
-    return m;
-  }
 
   private setAlive(): void {
     this.incarnation++;
@@ -317,41 +256,6 @@ export class Memberlist {
       default:
         return null;
     }
-  }
-
-  private mergeRemote(nodes: readonly PushNodeState[], userState: Uint8Array, join: boolean): void {
-    if (!versionsCompatible(nodes, [...this.nodes.values()])) {
-      this.stats.droppedMessages++;
-      return;
-    }
-    for (const r of nodes) {
-      const state = STATE_NAME[r.state] ?? "dead";
-      if (state === "alive") {
-        this.aliveNode(
-          {
-            type: "alive",
-            incarnation: r.incarnation,
-            node: r.name,
-            addr: r.addr,
-            port: r.port,
-            meta: r.meta,
-            vsn: r.vsn,
-          },
-          false,
-        );
-      } else if (state === "left") {
-        this.deadNode({ type: "dead", incarnation: r.incarnation, node: r.name, from: r.name });
-      } else {
-        // A remote "dead" is only a suspicion here: let the node refute it (memberlist's rule).
-        this.suspectNode({
-          type: "suspect",
-          incarnation: r.incarnation,
-          node: r.name,
-          from: this.config.name,
-        });
-      }
-    }
-    if (userState.length > 0) this.delegate.mergeRemoteState?.(userState, join);
   }
 
   // ---- packets ------------------------------------------------------------------------
@@ -662,153 +566,5 @@ export class Memberlist {
         from: this.config.name,
       });
     }
-  }
-
-  // ---- state merge (alive / suspect / dead) --------------------------------------------
-
-  private broadcast(key: string, msg: Uint8Array, onFinished?: () => void): void {
-    this.queue.queue(key, msg, onFinished);
-  }
-
-  private aliveNode(a: Alive, bootstrap: boolean): void {
-    const isLocal = a.node === this.config.name;
-    if (this.leaving && isLocal) return;
-    const known = this.nodes.get(a.node);
-    // Fast path for the common stale copy (push/pull merges re-send every node).
-    if (
-      known !== undefined &&
-      !isLocal &&
-      a.incarnation <= known.incarnation &&
-      a.port === known.addr.port &&
-      bytesEqual(a.addr, known.addrBytes)
-    ) {
-      return;
-    }
-    const vsn = [...a.vsn];
-    if (vsn.length >= 3) {
-      const [pmin = 0, pmax = 0] = vsn;
-      if (pmin === 0 || pmax === 0 || pmin > pmax) return;
-    }
-    const addr: Address = { host: bytesToIp(a.addr), port: a.port };
-    let n = known;
-    let updatesAddr = false;
-    if (n === undefined) {
-      n = {
-        name: a.node,
-        addr,
-        addrBytes: a.addr,
-        meta: a.meta,
-        incarnation: 0,
-        state: "dead",
-        vsn,
-        stateChangeMs: this.now,
-      };
-      this.nodes.set(a.node, n);
-      // Insert at a random place in the probe order, so new nodes are probed promptly.
-      // O(1): append, then swap with a random slot (a splice would make big joins cubic).
-      const order = this.probeOrder;
-      order.push(a.node);
-      const j = randomInt(this.rng, order.length);
-      const last = order.length - 1;
-      [order[j], order[last]] = [order[last] as string, order[j] as string];
-    } else if (n.addr.host !== addr.host || n.addr.port !== addr.port) {
-      // Same name, new address: allowed only once the old owner left, or has been dead long enough.
-      const canReclaim =
-        n.state === "left" ||
-        (n.state === "dead" &&
-          this.config.deadNodeReclaimMs > 0 &&
-          this.now - n.stateChangeMs > this.config.deadNodeReclaimMs);
-      if (!canReclaim) {
-        this.stats.droppedMessages++;
-        return;
-      }
-      updatesAddr = true;
-    }
-    if (a.incarnation <= n.incarnation && !isLocal && !updatesAddr) return;
-    if (a.incarnation < n.incarnation && isLocal) return;
-    this.suspicions.delete(a.node);
-    const wasDown = n.state === "dead" || n.state === "left";
-    const oldMeta = n.meta;
-    if (isLocal && !bootstrap) {
-      // Someone gossips about us: an identical copy is harmless; anything else is refuted.
-      if (a.incarnation === n.incarnation && bytesEqual(a.meta, n.meta) && n.state === "alive") return;
-      this.refute(n, a.incarnation);
-      return;
-    }
-    this.broadcast(a.node, encodeMessage(a));
-    n.incarnation = a.incarnation;
-    n.meta = a.meta;
-    n.addr = addr;
-    n.addrBytes = a.addr;
-    n.vsn = vsn;
-    if (n.state !== "alive") {
-      n.state = "alive";
-      n.stateChangeMs = this.now;
-    }
-    if (wasDown) this.delegate.notifyJoin?.(info(n));
-    else if (!bytesEqual(oldMeta, a.meta)) this.delegate.notifyUpdate?.(info(n));
-  }
-
-  private refute(me: NodeRecord, accused: number): void {
-    this.stats.refutes++;
-    this.incarnation = Math.max(this.incarnation, accused) + 1;
-    me.incarnation = this.incarnation;
-    me.meta = this.localMeta();
-    // Being accused means others could not reach us in time: be more patient ourselves.
-    this.awareness.apply(1);
-    this.broadcast(
-      me.name,
-      encodeMessage({
-        type: "alive",
-        incarnation: me.incarnation,
-        node: me.name,
-        addr: ipToBytes(this.advertise.host),
-        port: this.advertise.port,
-        meta: me.meta,
-        vsn: Uint8Array.from(this.config.vsn),
-      }),
-    );
-  }
-
-  private suspectNode(s: Suspect): void {
-    const n = this.nodes.get(s.node);
-    if (n === undefined || s.incarnation < n.incarnation) return;
-    const existing = this.suspicions.get(s.node);
-    if (existing !== undefined) {
-      if (existing.confirm(s.from)) this.broadcast(s.node, encodeMessage(s));
-      return;
-    }
-    if (n.state !== "alive") return;
-    if (s.node === this.config.name) {
-      this.refute(n, s.incarnation);
-      return;
-    }
-    this.stats.suspicions++;
-    this.broadcast(s.node, encodeMessage(s));
-    n.incarnation = s.incarnation;
-    n.state = "suspect";
-    n.stateChangeMs = this.now;
-    const count = this.nodes.size;
-    let k = this.config.suspicionMult - 2;
-    if (count - 2 < k) k = 0;
-    const minMs = suspicionTimeoutMs(this.config.suspicionMult, count, this.config.probeIntervalMs);
-    const maxMs = this.config.suspicionMaxTimeoutMult * minMs;
-    this.suspicions.set(s.node, new Suspicion(s.from, k, minMs, maxMs, this.now));
-  }
-
-  private deadNode(d: Dead, onFinished?: () => void): void {
-    const n = this.nodes.get(d.node);
-    if (n === undefined || d.incarnation < n.incarnation) return;
-    this.suspicions.delete(d.node);
-    if (n.state === "dead" || n.state === "left") return;
-    if (d.node === this.config.name && !this.leaving) {
-      this.refute(n, d.incarnation);
-      return;
-    }
-    this.broadcast(d.node, encodeMessage(d), onFinished);
-    n.incarnation = d.incarnation;
-    n.state = d.node === d.from ? "left" : "dead";
-    n.stateChangeMs = this.now;
-    this.delegate.notifyLeave?.(info(n));
   }
 }
