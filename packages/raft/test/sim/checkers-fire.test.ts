@@ -206,6 +206,20 @@ describe("the crash model bites", () => {
     expect(caught.some((r) => safety.includes(r.violation?.invariant ?? ""))).toBe(true);
   });
 
+  it("a driver that drops a snapshot while it is still being streamed is caught", () => {
+    // The contract: SnapshotSource.read serves the snapshot it is asked for until its transfer
+    // ends. A store that keeps only the newest one breaks it, and the run fails with the seed.
+    const results = [2, 9, 25, 30, 32].map((seed) =>
+      runSimulation(standardRun(seed, { snapshotRetention: 1 })),
+    );
+    const caught = results.filter((r) => !r.ok);
+    expect(caught.length).toBeGreaterThan(0);
+    for (const r of caught) {
+      expect(r.violation?.invariant).toBe("core-exception");
+      expect(r.replay).toContain(`--seed ${r.seed} --snapshot-retention 1`);
+    }
+  });
+
   it("the same seeds pass with the correct driver", () => {
     for (const seed of [58, 148, 199]) expect(runSimulation(standardRun(seed)).ok).toBe(true);
   });

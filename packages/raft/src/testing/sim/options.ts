@@ -43,8 +43,8 @@ export interface SimOptions {
   readonly brokenDriver: { readonly sendBeforeSync: boolean };
   /**
    * How many local snapshots a node's simulated store keeps for streaming to followers. The
-   * default is effectively "all": what a leader should do when the snapshot it is streaming has
-   * been replaced is an open point of the core's contract (SnapshotSource.read).
+   * contract (SnapshotSource.read) says a snapshot must stay readable while a transfer of it runs,
+   * so the default keeps them all; a small number models a driver that breaks that rule.
    */
   readonly snapshotRetention: number;
   /** Log every message delivery too (with `log`). */
