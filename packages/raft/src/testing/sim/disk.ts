@@ -210,16 +210,8 @@ export class SimDisk {
   writeLocalSnapshot(meta: SnapshotMeta, data: Uint8Array, compactTo: number): void {
     if (this.unsynced.length > 0) throw new Error("sim: local snapshot while a Ready is being persisted");
     for (const view of [this.durable, this.written]) {
-      const keepFirst = view.firstIndex;
-      const entries = view.entries;
-      const chains = view.chains;
-      const base = view.baseChain;
-      // Keep the log (trailing entries) and only record the snapshot; then compact to `compactTo`.
+      // The log keeps its trailing entries: record the snapshot, then compact to `compactTo`.
       view.snapshot = { meta, data };
-      view.entries = entries;
-      view.chains = chains;
-      view.firstIndex = keepFirst;
-      view.baseChain = base;
       view.compact(compactTo);
     }
   }
