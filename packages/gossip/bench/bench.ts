@@ -3,7 +3,7 @@
 // simulated clusters on the virtual clock. Prints one JSON line per scenario.
 //   pnpm --filter @nomad/gossip bench [--sizes 5,20,50] [--runs 1] [--sim 1000,10000] [--profile lan]
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { SimCluster } from "../src/testing/sim.js";
@@ -242,9 +242,14 @@ for (const n of values.sim
   .filter((x) => x !== "")
   .map(Number))
   simulate(n);
-for (const n of values.sizes
-  .split(",")
-  .filter((x) => x !== "")
-  .map(Number)) {
-  for (let run = 0; run < Number(values.runs); run++) await cluster(n, run);
+try {
+  for (const n of values.sizes
+    .split(",")
+    .filter((x) => x !== "")
+    .map(Number)) {
+    for (let run = 0; run < Number(values.runs); run++) await cluster(n, run);
+  }
+} finally {
+  // the compiled agent lives next to the package only while the bench runs (lint/format skip it then)
+  if (compiled) rmSync(`${pkgDir}.bench-build`, { recursive: true, force: true });
 }
