@@ -5,20 +5,18 @@
 // tick(nowMs) and the injected clock; randomness from the injected Random.
 import { F64, encodeGo } from "../wire/msgpack.js";
 import {
-  QueryFlag,
   decodeSerf,
   decodeTags,
   encodeSerf,
   encodeTags,
-  type QueryMsg,
   type SerfMessage,
   type SerfPushPull,
   type UserEvents,
 } from "../wire/serf-messages.js";
-import { bytesToIp, ipToBytes } from "./addr.js";
+import { bytesToIp } from "./addr.js";
 import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
 import { LamportClock } from "./lamport.js";
-import { encodeQueryFilters, shouldProcessQuery } from "./serf-filters.js";
+import { SerfQueries } from "./serf-queries.js";
 import { randomInt, type Random } from "./prng.js";
 import {
   SerfError,
@@ -33,8 +31,6 @@ import type { Address, Delegate, NodeInfo } from "./types.js";
 
 const RECENT_INTENT_MS = 5 * 60_000; // Serf's RecentIntentTimeout
 const MAX_RECENT_INTENTS = 4096;
-const QUERY_SIZE_LIMIT = 1024;
-const QUERY_RESPONSE_SIZE_LIMIT = 1024;
 
 /** What Serf needs from the membership layer below it. */
 export interface SerfHost {
@@ -88,11 +84,10 @@ export class Serf implements Delegate {
   readonly queryClock = new LamportClock();
   private eventMinTime = 0n;
   private readonly eventRing: (UserEvents | null)[];
-  private readonly queryRing: ({ ltime: bigint; ids: number[] } | null)[];
   private readonly intents = new BroadcastQueue(1024);
   private readonly events = new BroadcastQueue(1024);
   private readonly queries = new BroadcastQueue(1024);
-  private readonly pending = new Map<bigint, QueryHandle>();
+  private readonly queriesEngine: SerfQueries;
   private host: SerfHost | null = null;
   private tags: Record<string, string>;
   private leaving = false;
@@ -111,7 +106,23 @@ export class Serf implements Delegate {
   ) {
     this.tags = { ...opts.tags };
     this.eventRing = Array<UserEvents | null>(opts.eventBuffer).fill(null);
-    this.queryRing = Array<{ ltime: bigint; ids: number[] } | null>(opts.eventBuffer).fill(null);
+    this.queriesEngine = new SerfQueries(
+      {
+        name: opts.name,
+        clock: this.queryClock,
+        rng,
+        now: () => this.now,
+        tags: () => this.tags,
+        advertiseAddress: () => this.self.advertiseAddress(),
+        sendUser: (to, payload) => this.host?.sendUser(to, payload),
+        relayCandidates: (not) =>
+          [...this.members.values()]
+            .filter((m) => m.status === "alive" && !not.includes(m.name) && (m.vsn[1] ?? 0) >= 5)
+            .map((m) => m.addr),
+        emit: (e) => this.emit(e),
+      },
+      opts.eventBuffer,
+    );
     this.now = startMs;
     this.nextReapMs = startMs + opts.reapIntervalMs;
     this.nextReconnectMs = startMs + opts.reconnectIntervalMs;
@@ -175,40 +186,10 @@ export class Serf implements Delegate {
 
   /** Starts a query; responses and acks arrive on the returned handle until its deadline. */
   query(name: string, payload: Uint8Array, o: QueryOptions = {}): QueryHandle {
-    const host = this.self;
-    const n = Math.max(1, host.numMembers());
+    const n = Math.max(1, this.self.numMembers());
     const timeoutMs =
       o.timeoutMs ?? this.opts.gossipIntervalMs * this.opts.queryTimeoutMult * Math.ceil(Math.log10(n + 1));
-    const filters = encodeQueryFilters(o);
-    const local = host.advertiseAddress();
-    const q: QueryMsg = {
-      type: "query",
-      ltime: this.queryClock.time(),
-      id: randomInt(this.rng, 0x7fffffff),
-      addr: ipToBytes(local.host),
-      port: local.port,
-      sourceNode: this.opts.name,
-      filters,
-      flags: o.requestAck === true ? QueryFlag.ack : 0,
-      relayFactor: o.relayFactor ?? 0,
-      timeoutNs: BigInt(timeoutMs) * 1_000_000n,
-      name,
-      payload: payload.length === 0 ? null : payload,
-    };
-    const raw = encodeSerf(q);
-    if (raw.length > QUERY_SIZE_LIMIT)
-      throw new SerfError("QUERY_TOO_LARGE", `query is ${raw.length} bytes, limit ${QUERY_SIZE_LIMIT}`);
-    this.queryClock.increment();
-    const handle: QueryHandle = {
-      id: q.id,
-      ltime: q.ltime,
-      deadlineMs: this.now + timeoutMs,
-      acks: new Set(),
-      responses: new Map(),
-      finished: false,
-    };
-    this.pending.set(q.ltime, handle);
-    this.handleQuery(q);
+    const { handle, raw } = this.queriesEngine.start(name, payload, o, timeoutMs);
     this.queries.queue(null, raw);
     return handle;
   }
@@ -245,20 +226,12 @@ export class Serf implements Delegate {
   // ---- time ---------------------------------------------------------------------------
 
   nextWakeMs(): number {
-    let t = Math.min(this.nextReapMs, this.nextReconnectMs);
-    for (const q of this.pending.values()) t = Math.min(t, q.deadlineMs);
-    return t;
+    return Math.min(this.nextReapMs, this.nextReconnectMs, this.queriesEngine.nextDeadlineMs());
   }
 
   tick(nowMs: number): void {
     this.now = Math.max(this.now, nowMs);
-    for (const [lt, q] of [...this.pending]) {
-      if (this.now >= q.deadlineMs) {
-        this.pending.delete(lt);
-        q.finished = true;
-        q.onFinish?.();
-      }
-    }
+    this.queriesEngine.expire(this.now);
     if (this.now >= this.nextReapMs) {
       this.nextReapMs = this.now + this.opts.reapIntervalMs;
       this.reap();
@@ -389,11 +362,11 @@ export class Serf implements Delegate {
         queue = this.events;
         break;
       case "query":
-        rebroadcast = this.handleQuery(msg);
+        rebroadcast = this.queriesEngine.handle(msg);
         queue = this.queries;
         break;
       case "queryResponse":
-        this.handleQueryResponse(msg.ltime, msg.id, msg.from, msg.flags, msg.payload);
+        this.queriesEngine.response(msg.ltime, msg.id, msg.from, msg.flags, msg.payload);
         break;
       case "relay":
         this.host?.sendUser({ host: bytesToIp(msg.destAddr), port: msg.destPort }, msg.inner);
@@ -541,127 +514,6 @@ export class Serf implements Delegate {
     });
     this.emit({ type: "user", name: e.name, payload, ltime: e.ltime, coalesce: e.cc });
     return true;
-  }
-
-  private handleQuery(q: QueryMsg): boolean {
-    this.queryClock.witness(q.ltime);
-    const size = BigInt(this.queryRing.length);
-    const cur = this.queryClock.time();
-    if (cur > size && q.ltime < cur - size) return false;
-    const idx = Number(q.ltime % size);
-    let seen = this.queryRing[idx] ?? null;
-    if (seen !== null && seen.ltime === q.ltime) {
-      if (seen.ids.includes(q.id)) return false;
-    } else {
-      seen = { ltime: q.ltime, ids: [] };
-      this.queryRing[idx] = seen;
-    }
-    seen.ids.push(q.id);
-    const rebroadcast = (q.flags & QueryFlag.noBroadcast) === 0;
-    if (!shouldProcessQuery(q.filters, this.opts.name, this.tags)) return rebroadcast;
-    const to: Address = { host: bytesToIp(q.addr), port: q.port };
-    if ((q.flags & QueryFlag.ack) !== 0) {
-      this.sendResponse(q, to, {
-        type: "queryResponse",
-        ltime: q.ltime,
-        id: q.id,
-        from: this.opts.name,
-        flags: QueryFlag.ack,
-        payload: null,
-      });
-    }
-    let responded = false;
-    const respond = (payload: Uint8Array): void => {
-      if (responded) return;
-      const msg = {
-        type: "queryResponse",
-        ltime: q.ltime,
-        id: q.id,
-        from: this.opts.name,
-        flags: 0,
-        payload,
-      } as const;
-      if (encodeSerf(msg).length > QUERY_RESPONSE_SIZE_LIMIT)
-        throw new SerfError("RESPONSE_TOO_LARGE", "query response over 1024 bytes");
-      responded = true;
-      this.sendResponse(q, to, msg);
-    };
-    if (q.name.startsWith("_serf_")) {
-      // Internal queries: _serf_ping needs only the ack; the others (conflict, key management)
-      // are answered by the runtime when it has something to say.
-      if (q.name !== "_serf_ping")
-        this.emit({
-          type: "query",
-          name: q.name,
-          payload: q.payload ?? new Uint8Array(0),
-          ltime: q.ltime,
-          id: q.id,
-          sourceNode: q.sourceNode,
-          respond,
-        });
-    } else {
-      this.emit({
-        type: "query",
-        name: q.name,
-        payload: q.payload ?? new Uint8Array(0),
-        ltime: q.ltime,
-        id: q.id,
-        sourceNode: q.sourceNode,
-        respond,
-      });
-    }
-    return rebroadcast;
-  }
-
-  private sendResponse(q: QueryMsg, to: Address, msg: Extract<SerfMessage, { type: "queryResponse" }>): void {
-    const raw = encodeSerf(msg);
-    if (q.sourceNode === this.opts.name) {
-      // our own query: no network round trip
-      this.handleQueryResponse(msg.ltime, msg.id, msg.from, msg.flags, msg.payload);
-      return;
-    }
-    this.host?.sendUser(to, raw);
-    if (q.relayFactor > 0) {
-      const relays = [...this.members.values()].filter(
-        (m) =>
-          m.status === "alive" &&
-          m.name !== this.opts.name &&
-          m.name !== q.sourceNode &&
-          (m.vsn[1] ?? 0) >= 5,
-      );
-      for (let i = 0; i < q.relayFactor && relays.length > 0; i++) {
-        const r = relays.splice(randomInt(this.rng, relays.length), 1)[0] as MemberState;
-        const relay = encodeSerf({
-          type: "relay",
-          destAddr: q.addr,
-          destPort: q.port,
-          destName: q.sourceNode,
-          inner: raw,
-        });
-        this.host?.sendUser(r.addr, relay);
-      }
-    }
-  }
-
-  private handleQueryResponse(
-    ltime: bigint,
-    id: number,
-    from: string,
-    flags: number,
-    payload: Uint8Array | null,
-  ): void {
-    const q = this.pending.get(ltime);
-    if (q === undefined || q.id !== id || q.finished) return;
-    if ((flags & QueryFlag.ack) !== 0) {
-      if (q.acks.has(from)) return;
-      q.acks.add(from);
-      q.onAck?.(from);
-    } else {
-      if (q.responses.has(from)) return;
-      const p = payload ?? new Uint8Array(0);
-      q.responses.set(from, p);
-      q.onResponse?.(from, p);
-    }
   }
 
   private emitMembers(type: MemberEventType, m: MemberState): void {
