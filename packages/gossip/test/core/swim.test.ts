@@ -114,3 +114,47 @@ describe("SWIM membership (lan profile, simulated)", () => {
     expect(run()).toBe(run());
   });
 });
+
+describe("dead node reclaim", () => {
+  it("after a graceful leave, the same name may come back at a new address (others accept it)", () => {
+    const sim = cluster(5, 8);
+    expect(sim.runUntil(() => sim.converged(), 10_000)).toBeGreaterThanOrEqual(0);
+    const oldAddr = sim.address("n3");
+    sim.leave("n3");
+    sim.run(1_000);
+    sim.kill("n3");
+    expect(sim.runUntil(() => sim.view("n0", "n3") === "left", 10_000)).toBeGreaterThanOrEqual(0);
+    sim.add("n3"); // a new process, new port, same name
+    sim.join("n3", ["n0"]);
+    const newAddr = sim.address("n3");
+    expect(newAddr.port).not.toBe(oldAddr.port);
+    expect(
+      sim.runUntil(() => ["n0", "n1", "n2", "n4"].every((o) => sim.view(o, "n3") === "alive"), 20_000),
+    ).toBeGreaterThanOrEqual(0);
+    expect(sim.members.get("n1")!.core.member("n3")?.addr.port).toBe(newAddr.port);
+  });
+
+  it("while the old owner is alive, a second node claiming its name is refused (conflict)", () => {
+    const sim = cluster(4, 9);
+    expect(sim.runUntil(() => sim.converged(), 10_000)).toBeGreaterThanOrEqual(0);
+    const port = sim.address("n2").port;
+    // another node announces itself under n2's name from a different address
+    sim.members.get("n0")!.core.receive(
+      { host: "10.0.0.1", port: 1 },
+      [
+        {
+          type: "alive",
+          incarnation: 99,
+          node: "n2",
+          addr: Uint8Array.of(10, 0, 0, 9),
+          port: 4242,
+          meta: null,
+          vsn: Uint8Array.of(1, 5, 2, 2, 5, 5),
+        },
+      ],
+      sim.now,
+    );
+    expect(sim.members.get("n0")!.core.member("n2")?.addr.port).toBe(port);
+    expect(sim.members.get("n0")!.core.stats.droppedMessages).toBeGreaterThan(0);
+  });
+});
