@@ -49,7 +49,9 @@ const SLICE_BYTES = 256 * 1024;
  * replication for the whole image: 20-100 ms for 6.5 MB on this machine.
  */
 class TeeSink implements SnapshotSink {
-  private readonly chunks: Uint8Array[] = [];
+  // One growing buffer: each chunk is copied once (the FSM may reuse its buffer after write
+  // returns) and the result doubles as the cached image, without a second concatenation.
+  private buf = new Uint8Array(64 * 1024);
   private length = 0;
   private closing: Promise<void> | undefined;
   private cancelled = false;
@@ -58,10 +60,14 @@ class TeeSink implements SnapshotSink {
 
   write(chunk: Uint8Array): void {
     if (this.closing !== undefined || this.cancelled) throw new Error("snapshot sink is closed");
-    // Copy: the FSM may reuse its buffer after write returns.
-    const copy = chunk.slice();
-    this.chunks.push(copy);
-    this.length += copy.length;
+    const needed = this.length + chunk.length;
+    if (needed > this.buf.length) {
+      const grown = new Uint8Array(Math.max(needed, this.buf.length * 2));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
+    }
+    this.buf.set(chunk, this.length);
+    this.length = needed;
   }
 
   close(): Promise<void> {
@@ -75,19 +81,14 @@ class TeeSink implements SnapshotSink {
     return this.inner.cancel();
   }
 
+  /** The snapshot's bytes; trimmed to size when doubling left much unused room. */
   bytes(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0]!;
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    const view = this.buf.subarray(0, this.length);
+    return this.buf.length > this.length * 1.25 ? view.slice() : view;
   }
 
   private async drain(): Promise<void> {
-    await writeSliced(this.inner, this.chunks);
+    await writeSliced(this.inner, [this.buf.subarray(0, this.length)]);
     await this.inner.close();
   }
 }
