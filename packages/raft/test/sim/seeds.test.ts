@@ -1,12 +1,12 @@
-// CI's share of the simulation: 500 consecutive seeds of the standard run (a third of them with
+// CI's share of the simulation: 1,000 consecutive seeds of the standard run (a third of them with
 // 5 nodes), exactly what `pnpm --filter @nomad/raft sim --seed S` replays. More seeds: run the
 // command with --seeds N.
 import { describe, expect, it } from "vitest";
 import { runSimulation, standardRun } from "@nomad/raft/testing";
 
 const FIRST_SEED = 1;
-const SEEDS = 500;
-const BATCH = 50;
+const SEEDS = 1_000;
+const BATCH = 100;
 
 function runBatch(from: number, count: number): string[] {
   const failures: string[] = [];
