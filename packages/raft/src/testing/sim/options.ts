@@ -38,9 +38,10 @@ export interface SimOptions {
   readonly log: ((line: string) => void) | undefined;
   /**
    * Breaks the simulated driver on purpose, to prove the crash model catches durability bugs:
-   * `sendBeforeSync` sends every message before the Ready's fsync (votes and acks included).
+   * `sendBeforeSync` sends every message before the Ready's fsync (votes and acks included);
+   * `localReads` has clients read whatever node they talk to, without ReadIndex.
    */
-  readonly brokenDriver: { readonly sendBeforeSync: boolean };
+  readonly brokenDriver: { readonly sendBeforeSync: boolean; readonly localReads?: boolean };
   /**
    * How many local snapshots a node's simulated store keeps for streaming to followers. The
    * contract (SnapshotSource.read) says a snapshot must stay readable while a transfer of it runs,

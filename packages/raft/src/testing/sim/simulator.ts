@@ -150,7 +150,14 @@ class Simulation {
         touched: (node) => node.afterEvent(),
       },
       clientRng,
-      { clients: options.clients, keys: options.keys, thinkMaxMs: 20, retryMs: 30, timeoutMs: 1_000 },
+      {
+        clients: options.clients,
+        keys: options.keys,
+        thinkMaxMs: 20,
+        retryMs: 30,
+        timeoutMs: 1_000,
+        localReads: options.brokenDriver.localReads === true,
+      },
     );
     this.operator = new Operator(
       {

@@ -25,6 +25,8 @@ export interface WorkloadTuning {
   readonly thinkMaxMs: number;
   readonly retryMs: number;
   readonly timeoutMs: number;
+  /** Broken on purpose (SimOptions.brokenDriver): read the node's state machine, no ReadIndex. */
+  readonly localReads: boolean;
 }
 
 type MutableOp = { -readonly [K in keyof Operation<KvInput, KvOutput>]: Operation<KvInput, KvOutput>[K] };
@@ -118,6 +120,14 @@ export class Workload {
       callTime: this.tick(),
       returnTime: undefined,
     };
+    if (input.op === "get" && this.tuning.localReads) {
+      this.history.push(op);
+      this.complete(
+        { client, node: node.id, op, term: 0, done: false },
+        { op: "get", value: node.read(input.key) },
+      );
+      return;
+    }
     if (input.op === "get") {
       const requestId = this.nextRequestId++;
       const w: Waiting = { client, node: node.id, op, term: 0, done: false };
