@@ -33,6 +33,8 @@ export class Progress {
   ackedRound = 0;
   /** When the newest message this peer acknowledged was sent (lease reads); never before it answers. */
   leaseTick = Number.NEGATIVE_INFINITY;
+  /** Tick of the last repair after this peer rejected its own acknowledged match (rate limit). */
+  repairTick = Number.NEGATIVE_INFINITY;
   /** Tick at which the pipeline last moved (an ack raised match, or it went from empty to busy). */
   lastProgressTick: number;
 

@@ -231,16 +231,44 @@ export function handleAppendResponse(s: CoreState, m: AppendResponse): void {
   }
   // Rejection: `matchIndex` carries the prevLogIndex that was rejected.
   const rejected = m.matchIndex;
-  if (pr.state === "replicate") {
-    if (rejected <= pr.match) return; // stale: that position is known to match
-    pr.becomeProbe();
-  } else if (pr.state !== "probe" || rejected !== pr.next - 1) {
+  if (rejected <= pr.match) {
+    // Stale: that position is known to match (an answer overtaken by a later acknowledgement, or
+    // a duplicate). Answering each with a resend would let duplicates multiply into a storm.
+    // Exactly at the known match it may instead mean the peer lost entries it acknowledged.
+    if (rejected === pr.match && pr.state !== "snapshot") repairLostEntries(s, m, pr);
+    return;
+  }
+  if (pr.state === "replicate") pr.becomeProbe();
+  else if (pr.state !== "probe" || rejected !== pr.next - 1) {
     return; // stale: an answer to an older probe, or a snapshot is under way
   }
-  let next = m.rejectHintIndex + 1;
-  if (m.rejectHintTerm > 0) next = s.log.findConflictByTerm(m.rejectHintIndex, m.rejectHintTerm) + 1;
-  pr.next = Math.max(Math.min(rejected, next), pr.match + 1);
+  pr.next = Math.max(Math.min(rejected, hintNext(s, m)), pr.match + 1);
   pr.probeSent = false;
+  sendAppend(s, m.from, pr, true);
+}
+
+/** Where the peer's hint says its log can first diverge from ours (fast backtracking). */
+function hintNext(s: CoreState, m: AppendResponse): number {
+  if (m.rejectHintTerm > 0) return s.log.findConflictByTerm(m.rejectHintIndex, m.rejectHintTerm) + 1;
+  return m.rejectHintIndex + 1;
+}
+
+/**
+ * The peer rejected the very entry it acknowledged: it lost acknowledged entries (a disk lost
+ * its tail, or a driver acknowledged before its fsync). Heartbeats name the known match, so
+ * each one draws such a rejection while the loss lasts: act on at most one per heartbeat
+ * interval (duplicates and reordered copies are dropped). Nothing the peer holds is known to
+ * match any more, so match drops to 0 (it never counted towards commit beyond what it holds
+ * again) and the peer is probed from its hint; the usual probe/replicate path repairs it.
+ */
+function repairLostEntries(s: CoreState, m: AppendResponse, pr: Progress): void {
+  if (s.now - pr.repairTick < s.config.heartbeatTicks) return;
+  pr.repairTick = s.now;
+  const next = Math.max(1, Math.min(hintNext(s, m), pr.match));
+  pr.match = 0;
+  pr.sentCommit = 0;
+  pr.becomeProbe();
+  pr.next = next;
   sendAppend(s, m.from, pr, true);
 }
 

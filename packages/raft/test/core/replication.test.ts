@@ -187,6 +187,97 @@ describe("log replication (5.3)", () => {
     expect(ofType(outbox(core), "append").filter((m) => m.to === "b").length).toBeGreaterThan(0);
   });
 
+  it("rejections at or below the known match are stale: duplicates draw no resend (no message storm)", () => {
+    const core = leaderCore({ heartbeatTicks: 5, electionTicks: 50, leaderLeaseTicks: 40, commitTicks: 100 });
+    for (let i = 0; i < 6; i++) core.propose(enc(`p${i}`));
+    outbox(core);
+    core.step(ack("b", 5));
+    // A pipelined append at 8 is rejected: b drops to probe and is probed at 5, its known match.
+    core.step({ ...ack("b", 2), success: false, matchIndex: 8, rejectHintIndex: 5, rejectHintTerm: 2 });
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toHaveLength(1);
+    // Rejections of positions below the known match, and duplicated copies of the one above, are
+    // answers overtaken by later ones: none of them may cause a send.
+    for (let i = 0; i < 5; i++) {
+      core.step({ ...ack("b", 2), success: false, matchIndex: 3, rejectHintIndex: 2, rejectHintTerm: 2 });
+      core.step({ ...ack("b", 2), success: false, matchIndex: 8, rejectHintIndex: 5, rejectHintTerm: 2 });
+    }
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toEqual([]);
+    expect(core.status().progress!.get("b")).toMatchObject({ matchIndex: 5 });
+    // The probe at 5 itself rejected, duplicated five times: one answer (a repair probe from the
+    // hint), not one resend per copy, which is how duplication grew into a storm.
+    for (let i = 0; i < 5; i++) {
+      core.step({ ...ack("b", 2), success: false, matchIndex: 5, rejectHintIndex: 2, rejectHintTerm: 2 });
+    }
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toMatchObject([{ prevLogIndex: 2 }]);
+  });
+
+  it("a follower that lost acknowledged entries is repaired, probed at most once per heartbeat", () => {
+    const core = leaderCore({ heartbeatTicks: 5, electionTicks: 50, leaderLeaseTicks: 40, commitTicks: 100 });
+    for (let i = 0; i < 6; i++) core.propose(enc(`p${i}`));
+    outbox(core);
+    core.step(ack("b", 8));
+    core.step(ack("c", 8));
+    outbox(core);
+    // b's disk lost everything after 2: it rejects its own acknowledged match, many times over
+    // (duplicates, and every heartbeat names that match).
+    const lost = { ...ack("b", 2), success: false, matchIndex: 8, rejectHintIndex: 2, rejectHintTerm: 2 };
+    for (let i = 0; i < 5; i++) core.step(lost);
+    const repair = ofType(outbox(core), "append").filter((m) => m.to === "b");
+    expect(repair.map((m) => [m.prevLogIndex, m.entries.map((e) => e.index)])).toEqual([
+      [2, [3, 4, 5, 6, 7, 8]],
+    ]);
+    expect(core.status().progress!.get("b")).toMatchObject({ matchIndex: 0 });
+    // Later copies name a position no longer thought to match: dropped.
+    core.step(lost);
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toEqual([]);
+    // The repair was lost: the next heartbeat (at match 0) draws b's commit, and the probe resumes.
+    for (let i = 0; i < 5; i++) core.tick();
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toMatchObject([{ prevLogIndex: 0 }]);
+    core.step(ack("b", 2));
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toMatchObject([{ prevLogIndex: 2 }]);
+    // b stores the entries again and acknowledges: it is back to replicating from 9.
+    core.step(ack("b", 8));
+    expect(core.status().progress!.get("b")).toMatchObject({ matchIndex: 8, nextIndex: 9 });
+    core.propose(enc("after"));
+    expect(
+      ofType(outbox(core), "append")
+        .filter((m) => m.to === "b")
+        .map((m) => m.entries.map((e) => e.index)),
+    ).toEqual([[9]]);
+    // Losing them again: repaired at once, but a loss reported again within the same heartbeat
+    // interval waits for that interval to pass: at most one repair probe per heartbeat.
+    core.step(lost);
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toMatchObject([{ prevLogIndex: 2 }]);
+    core.step(ack("b", 9));
+    outbox(core);
+    core.step({ ...lost, matchIndex: 9 });
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toEqual([]);
+    for (let i = 0; i < 5; i++) core.tick();
+    outbox(core);
+    core.step({ ...lost, matchIndex: 9 });
+    expect(ofType(outbox(core), "append").filter((m) => m.to === "b")).toMatchObject([{ prevLogIndex: 2 }]);
+  });
+
+  it("a follower whose disk lost acknowledged entries catches up again in a running cluster", () => {
+    const net = Network.bootstrapped(abc);
+    net.elect();
+    const leader = net.leader()!.id;
+    const follower = abc.find((id) => id !== leader)!;
+    for (let i = 0; i < 10; i++) net.propose(`x${i}`);
+    net.settle();
+    net.tick(3);
+    const full = net.node(leader).log.length;
+    expect(net.node(follower).log).toHaveLength(full);
+    // Disk loss: the follower restarts with its log cut back to the first two entries.
+    net.crash(follower);
+    net.node(follower).log = net.node(follower).log.slice(0, 2);
+    net.restart(follower);
+    net.tick(10);
+    expect(net.node(follower).log.map((e) => [e.index, e.term])).toEqual(
+      net.node(leader).log.map((e) => [e.index, e.term]),
+    );
+  });
+
   it("fast backtracking: a follower with a long divergent suffix is repaired in a few round trips (5.3)", () => {
     // Leader log: terms 1, then 40 entries of term 3. Follower: terms 1, then 40 entries of term 2.
     const leaderLog = logWithTerms(abc, [1, ...Array<number>(40).fill(3)]);
