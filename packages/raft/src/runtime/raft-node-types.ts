@@ -27,6 +27,11 @@ export interface RaftNodeOptions<R = unknown> {
   readonly createCore?: CoreFactory;
   /** Randomness for election jitter; defaults to Math.random. */
   readonly random?: () => number;
+  /**
+   * Monotonic milliseconds; defaults to performance.now. The core gets one tick per elapsed
+   * `tickMs` of it (missed ticks are caught up after a stall), and call timeouts follow it.
+   */
+  readonly clock?: () => number;
 }
 
 export interface CallOptions {

@@ -25,6 +25,7 @@ import type { CallOptions, RaftNodeEvent, RaftNodeOptions, RaftNodeStats } from 
 import { recover } from "./recovery.js";
 import { SnapshotCache } from "./snapshot-cache.js";
 import { writeFsmSnapshot, writeReceivedSnapshot } from "./snapshot-writer.js";
+import { maxCatchUpTicks, TickClock } from "./tick-clock.js";
 
 export type { CallOptions, RaftNodeEvent, RaftNodeOptions, RaftNodeStats } from "./raft-node-types.js";
 
@@ -39,6 +40,9 @@ export class RaftNode<R = unknown> {
   private readonly fsm: FSM<R>;
   private readonly snapshots: SnapshotCache;
   private readonly random: () => number;
+  /** Monotonic milliseconds (performance.now unless a test injects a clock). */
+  private readonly now: () => number;
+  private readonly ticks: TickClock;
 
   private readonly addresses = new Map<NodeId, ServerAddress>();
   private readonly calls = new Calls();
@@ -110,6 +114,8 @@ export class RaftNode<R = unknown> {
     this.fsm = options.fsm;
     this.snapshots = snapshots;
     this.random = random;
+    this.now = options.clock ?? (() => performance.now());
+    this.ticks = new TickClock(config.tickMs, maxCatchUpTicks(coreTiming(config)), this.now);
     const status = core.status();
     this.role = status.role;
     this.leaderId = status.leader;
@@ -270,11 +276,7 @@ export class RaftNode<R = unknown> {
   }
 
   private track<T>(kind: PendingKind, options: CallOptions): Pending<T> {
-    return this.calls.track<T>(
-      kind,
-      options.timeoutMs ?? this.config.defaultApplyTimeoutMs,
-      performance.now(),
-    );
+    return this.calls.track<T>(kind, options.timeoutMs ?? this.config.defaultApplyTimeoutMs, this.now());
   }
 
   private propose<T>(kind: PendingKind, attempt: () => ProposeResult, options: CallOptions): Promise<T> {
@@ -345,6 +347,8 @@ export class RaftNode<R = unknown> {
   private onMessage(message: Message): void {
     if (this.closed || message.to !== this.id) return;
     try {
+      // Time first: input that waited out a stall is judged after the timeouts that ran out during it.
+      this.catchUpTicks();
       this.core.step(message);
     } catch (e) {
       this.fatal(e);
@@ -356,13 +360,18 @@ export class RaftNode<R = unknown> {
   private onTick(): void {
     if (this.closed) return;
     try {
-      this.core.tick();
+      this.catchUpTicks();
     } catch (e) {
       this.fatal(e);
       return;
     }
-    this.calls.expire(performance.now());
+    this.calls.expire(this.now());
     if (this.core.hasReady()) this.kick();
+  }
+
+  /** One core tick per elapsed tickMs since the last one (bounded, see TickClock). */
+  private catchUpTicks(): void {
+    for (let n = this.ticks.due(); n > 0; n--) this.core.tick();
   }
 
   /** Schedules the Ready loop; setImmediate lets everything that arrived in this I/O phase join the batch. */
