@@ -144,15 +144,24 @@ async function cluster(n: number, run: number): Promise<void> {
     const formTimes = agents.map(
       (a) => Math.max(...names.map((x) => a.seen.get("member-join")?.get(x) ?? 0)) - t0,
     );
+    // Idle CPU / RSS over two 10 s windows: 5-15 s after forming (Serf's measure.py samples
+    // about then; for Node it still includes V8's background JIT compiling the hot paths) and
+    // 25-35 s (warm: what an idle agent costs for the rest of its life). Go has no warm-up.
+    const idleWindow = async (): Promise<{ cpu: number[]; rss: number[] }> => {
+      const before = agents.map((a) => procStats(a.proc.pid as number));
+      await sleep(10_000);
+      const after = agents.map((a) => procStats(a.proc.pid as number));
+      const hz = 100;
+      const cpu = after.map(
+        (s, i) => ((s.cpuTicks - (before[i] as { cpuTicks: number }).cpuTicks) / hz / 10) * 100,
+      );
+      return { cpu, rss: after.map((s) => s.rssMiB) };
+    };
     await sleep(5000);
-    // idle CPU / RSS over 10 s
-    const before = agents.map((a) => procStats(a.proc.pid as number));
+    const early = await idleWindow();
     await sleep(10_000);
-    const after = agents.map((a) => procStats(a.proc.pid as number));
-    const hz = 100;
-    const cpu = after.map(
-      (s, i) => ((s.cpuTicks - (before[i] as { cpuTicks: number }).cpuTicks) / hz / 10) * 100,
-    );
+    const warm = await idleWindow();
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     // user event from g0 to everyone
     const ev = `bench${run}`;
     const te = now();
@@ -200,8 +209,12 @@ async function cluster(n: number, run: number): Promise<void> {
         leave_p50_s: r2(pct(leaveTimes, 0.5)),
         event_max_s: r2(Math.max(...evTimes)),
         event_p50_s: r2(pct(evTimes, 0.5)),
-        idle_cpu_pct_per_agent: r2(cpu.reduce((s, x) => s + x, 0) / cpu.length),
-        rss_mib_per_agent: r2(after.reduce((s, x) => s + x.rssMiB, 0) / after.length),
+        idle_cpu_pct_per_agent: r2(mean(early.cpu)),
+        idle_cpu_pct_per_agent_warm: r2(mean(warm.cpu)),
+        idle_cpu_pct_per_agent_warm_p50: r2(pct(warm.cpu, 0.5)),
+        rss_mib_per_agent: r2(mean(early.rss)),
+        rss_mib_per_agent_warm: r2(mean(warm.rss)),
+        rss_mib_per_agent_warm_max: r2(Math.max(...warm.rss)),
       }),
     );
   } finally {

@@ -16,6 +16,7 @@ export interface QueryResult {
 
 export class SerfNode {
   private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
   private closed = false;
 
   private constructor(
@@ -23,11 +24,34 @@ export class SerfNode {
     readonly serf: Serf,
     readonly memberlist: MemberlistNode,
   ) {
-    // Serf's own timers (reap, reconnect, query deadlines) are coarse: a 100 ms beat suffices.
-    this.timer = setInterval(() => {
-      this.serf.tick(this.memberlist.now());
-      this.memberlist.pump();
-    }, 100);
+    this.arm();
+  }
+
+  /**
+   * Sleeps until Serf's next deadline (reap, reconnect, a query's end) instead of a fixed
+   * beat: an idle agent then wakes only for memberlist's probe and gossip rounds (idle CPU).
+   * Re-armed after every call that can move a deadline earlier (a new query).
+   */
+  private arm(): void {
+    if (this.closed) return;
+    const wake = this.serf.nextWakeMs();
+    if (wake === this.timerAt && this.timer !== null) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = wake;
+    if (wake === Infinity) {
+      this.timer = null;
+      return;
+    }
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        this.serf.tick(this.memberlist.now());
+        this.memberlist.pump();
+        this.arm();
+      },
+      Math.max(1, Math.ceil(wake - this.memberlist.now())),
+    );
     this.timer.unref();
   }
 
@@ -111,6 +135,7 @@ export class SerfNode {
     const p = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
     const h = this.serf.query(name, p, opts);
     this.memberlist.pump();
+    this.arm();
     return new Promise((resolve) => {
       const done = () => resolve({ acks: [...h.acks], responses: h.responses });
       if (h.finished) done();
@@ -143,7 +168,7 @@ export class SerfNode {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) clearTimeout(this.timer);
     await this.memberlist.shutdown();
   }
 }
