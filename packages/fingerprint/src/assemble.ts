@@ -13,6 +13,7 @@ import type {
   NodeResources,
 } from "./types.js";
 import type { FingerprintConfig } from "./config.js";
+import { byKey } from "./order.js";
 
 export interface FingerprinterEntry {
   /** Last successful result; kept while the fingerprinter is degraded (stale but real). */
@@ -87,7 +88,7 @@ export function assemble(
       }));
     }
   }
-  const sortedDrivers = Object.entries(drivers).sort(([a], [b]) => a.localeCompare(b));
+  const sortedDrivers = Object.entries(drivers).sort(byKey);
   for (const [name, info] of sortedDrivers) {
     Object.assign(attributes, info.Attributes);
     // Nomad keeps `driver.<name> = "1"` for every detected driver, for old constraints.
@@ -95,9 +96,7 @@ export function assemble(
     else delete attributes[`driver.${name}`];
   }
   const reserved = reservedResources(config);
-  const sortedAttributes = Object.fromEntries(
-    Object.entries(attributes).sort(([a], [b]) => a.localeCompare(b)),
-  );
+  const sortedAttributes = Object.fromEntries(Object.entries(attributes).sort(byKey));
   return {
     node: {
       ID: id,

@@ -112,7 +112,10 @@ export class FingerprintConfigError extends Error {
 }
 
 export function parseFingerprintConfig(input: unknown = {}): FingerprintConfig {
-  const result = fingerprintConfigSchema.safeParse(input);
+  // jitless: zod would otherwise compile a fast path for this schema on first use (about
+  // 5 ms of a fresh process's first fingerprint) to speed up parses that never come: the
+  // config is parsed once per manager.
+  const result = fingerprintConfigSchema.safeParse(input, { jitless: true });
   if (!result.success) throw new FingerprintConfigError(z.prettifyError(result.error));
   return result.data;
 }

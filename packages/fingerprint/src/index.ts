@@ -37,7 +37,7 @@ export type {
   ProbeStatfs,
   ProbeUname,
 } from "./probe/host-probe.js";
-export { LiveHostProbe } from "./probe/live-probe.js";
+export { LiveHostProbe, type LiveHostProbeOptions } from "./probe/live-probe.js";
 export {
   FingerprinterRegistry,
   DuplicateFingerprinterError,

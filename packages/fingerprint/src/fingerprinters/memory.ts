@@ -11,7 +11,7 @@ const MIB = 1024 * 1024;
 
 export function createMemoryFingerprinter(): Fingerprinter {
   // Physical memory is read once: it does not change while the agent runs (hotplug aside),
-  // and re-reading it through node-os-utils on every refresh was most of this refresh's cost.
+  // and re-reading it on every refresh was most of this refresh's cost (README, Performance).
   let physical: number | undefined;
   return {
     name: "memory",

@@ -11,6 +11,7 @@
 import type { Fingerprinter, NetworkResource, NodeNetworkAddress, NodeNetworkResource } from "../types.js";
 import type { HostProbe, ProbeNetworkAddress } from "../probe/host-probe.js";
 import { defaultRouteInterfaceV4, defaultRouteInterfaceV6 } from "../parse/proc-net-route.js";
+import { byKey } from "../order.js";
 
 /** Nomad's speed when the link speed cannot be read. */
 export const DEFAULT_NETWORK_SPEED_MBITS = 1000;
@@ -62,7 +63,7 @@ export const networkFingerprinter: Fingerprinter = {
 
     const nodeNetworks: NodeNetworkResource[] = [];
     const speeds = new Map<string, number>();
-    for (const [device, addrs] of Object.entries(interfaces).sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [device, addrs] of Object.entries(interfaces).sort(byKey)) {
       const speed = await linkSpeed(probe, device);
       speeds.set(device, speed);
       const usable = usableAddresses(addrs);
