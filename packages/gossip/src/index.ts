@@ -38,6 +38,7 @@ export type {
   UserEvent,
 } from "./core/serf-types.js";
 export { SeededRandom } from "./core/prng.js";
+export { CONFLICT_QUERY, decodeConflictResponse, encodeConflictResponse } from "./core/serf-conflict.js";
 export type { Random } from "./core/prng.js";
 
 // Wire (for tools that inspect or craft packets)

@@ -6,8 +6,9 @@ import { QueryFlag, encodeSerf, type QueryMsg, type SerfMessage } from "../wire/
 import { bytesToIp, ipToBytes } from "./addr.js";
 import type { LamportClock } from "./lamport.js";
 import { randomInt, type Random } from "./prng.js";
+import { CONFLICT_QUERY, encodeConflictResponse } from "./serf-conflict.js";
 import { encodeQueryFilters, shouldProcessQuery } from "./serf-filters.js";
-import { SerfError, type QueryHandle, type QueryOptions, type SerfEvent } from "./serf-types.js";
+import { SerfError, type Member, type QueryHandle, type QueryOptions, type SerfEvent } from "./serf-types.js";
 import type { Address } from "./types.js";
 
 const QUERY_SIZE_LIMIT = 1024;
@@ -24,6 +25,8 @@ export interface QueryContext {
   sendUser(to: Address, payload: Uint8Array): void;
   /** Addresses of alive members that can relay (PMax >= 5), excluding `not`. */
   relayCandidates(not: readonly string[]): Address[];
+  /** The member we know under `name` in any status (for `_serf_conflict` answers). */
+  member(name: string): Member | undefined;
   emit(e: SerfEvent): void;
 }
 
@@ -134,8 +137,16 @@ export class SerfQueries {
       responded = true;
       this.send(q, to, msg);
     };
-    // _serf_ping needs only the ack; other internal queries (conflict, key management) and
-    // user queries go to the event handler, which may respond.
+    // _serf_ping needs only the ack. _serf_conflict is answered here, as Serf does: with the
+    // member we know under the payload's name (nil if none), except about ourselves (the
+    // vote is about which claimant others know, so a claimant does not vote).
+    if (q.name === CONFLICT_QUERY) {
+      const name = new TextDecoder().decode(q.payload ?? new Uint8Array(0));
+      if (name !== this.ctx.name) respond(encodeConflictResponse(this.ctx.member(name)));
+      return rebroadcast;
+    }
+    // Other internal queries (key management) and user queries go to the event handler,
+    // which may respond.
     if (q.name !== "_serf_ping") {
       this.ctx.emit({
         type: "query",

@@ -119,6 +119,10 @@ export class Serf implements Delegate {
           [...this.members.values()]
             .filter((m) => m.status === "alive" && !not.includes(m.name) && (m.vsn[1] ?? 0) >= 5)
             .map((m) => m.addr),
+        member: (name) => {
+          const m = this.members.get(name);
+          return m === undefined ? undefined : pub(m);
+        },
         emit: (e) => this.emit(e),
       },
       opts.eventBuffer,
