@@ -52,6 +52,11 @@ export class MemberlistNode {
   private closed = false;
   private readonly t0 = performance.now();
   private readonly sockets = new Set<net.Socket>();
+  /**
+   * Set by a layer above that keeps its own clock and timer (SerfNode): `before(now)` runs
+   * before any input reaches the core, `after()` after every pump (new deadlines).
+   */
+  hooks: { before(nowMs: number): void; after(): void } | null = null;
 
   private constructor(
     readonly config: GossipConfig,
@@ -127,6 +132,11 @@ export class MemberlistNode {
   pump(): void {
     if (this.closed) return;
     for (const e of this.core.drain()) this.perform(e);
+    this.arm();
+    this.hooks?.after();
+  }
+
+  private arm(): void {
     const wake = this.core.nextWakeMs();
     if (wake === this.timerAt && this.timer !== null) return;
     if (this.timer !== null) clearTimeout(this.timer);
@@ -135,7 +145,9 @@ export class MemberlistNode {
       () => {
         this.timer = null;
         this.timerAt = Infinity;
-        this.core.tick(this.now());
+        const now = this.now();
+        this.hooks?.before(now);
+        this.core.tick(now);
         this.pump();
       },
       Math.max(1, Math.ceil(wake - this.now())),
@@ -168,7 +180,9 @@ export class MemberlistNode {
       sock.destroy();
       this.sockets.delete(sock);
       if (reply === null) this.stats.streamErrors++;
-      this.core.streamResult(id, reply, this.now());
+      const now = this.now();
+      this.hooks?.before(now);
+      this.core.streamResult(id, reply, now);
       this.pump();
     };
     const sock = net.connect({ host: to.host, port: to.port });
@@ -201,7 +215,9 @@ export class MemberlistNode {
     const r = decodePacket(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), this.security);
     for (const d of r.drops) this.drop(d);
     if (r.messages.length > 0) {
-      this.core.receive({ host: rinfo.address, port: rinfo.port }, r.messages, this.now());
+      const now = this.now();
+      this.hooks?.before(now);
+      this.core.receive({ host: rinfo.address, port: rinfo.port }, r.messages, now);
       this.pump();
     }
   }
@@ -239,7 +255,9 @@ export class MemberlistNode {
       }
       if (!r.done) return;
       handled = true;
-      const reply = this.core.handleStream(r.message, this.now());
+      const now = this.now();
+      this.hooks?.before(now);
+      const reply = this.core.handleStream(r.message, now);
       this.pump();
       if (reply !== null)
         s.end(encodeStream(reply, this.security, { compress: this.config.enableCompression }));

@@ -24,7 +24,15 @@ export class SerfNode {
     readonly serf: Serf,
     readonly memberlist: MemberlistNode,
   ) {
+    // Serf's clock follows every input (its delegate callbacks stamp leave times, intents and
+    // coalescing windows); its timer is re-armed whenever a deadline may have moved.
+    memberlist.hooks = { before: (now) => this.serf.tick(now), after: () => this.arm() };
     this.arm();
+  }
+
+  /** Brings Serf's clock to now before a caller's operation (query deadlines start from it). */
+  private sync(): void {
+    this.serf.tick(this.memberlist.now());
   }
 
   /**
@@ -47,8 +55,7 @@ export class SerfNode {
         this.timer = null;
         this.timerAt = Infinity;
         this.serf.tick(this.memberlist.now());
-        this.memberlist.pump();
-        this.arm();
+        this.memberlist.pump(); // re-arms through hooks.after
       },
       Math.max(1, Math.ceil(wake - this.memberlist.now())),
     );
@@ -118,6 +125,7 @@ export class SerfNode {
   async join(addrs: readonly string[]): Promise<number> {
     const n = await this.memberlist.join(addrs);
     if (n > 0) {
+      this.sync();
       this.serf.joined();
       this.memberlist.pump();
     }
@@ -126,6 +134,7 @@ export class SerfNode {
 
   userEvent(name: string, payload: Uint8Array | string, coalesce = false): bigint {
     const p = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+    this.sync();
     const lt = this.serf.userEvent(name, p, coalesce);
     this.memberlist.pump();
     return lt;
@@ -133,9 +142,9 @@ export class SerfNode {
 
   query(name: string, payload: Uint8Array | string, opts: QueryOptions = {}): Promise<QueryResult> {
     const p = typeof payload === "string" ? new TextEncoder().encode(payload) : payload;
+    this.sync();
     const h = this.serf.query(name, p, opts);
     this.memberlist.pump();
-    this.arm();
     return new Promise((resolve) => {
       const done = () => resolve({ acks: [...h.acks], responses: h.responses });
       if (h.finished) done();
@@ -144,6 +153,7 @@ export class SerfNode {
   }
 
   setTags(tags: Record<string, string>): void {
+    this.sync();
     this.serf.setTags(tags);
     this.memberlist.pump();
   }
@@ -153,6 +163,7 @@ export class SerfNode {
     const c = this.config;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, c.broadcastTimeoutMs);
+      this.sync();
       this.serf.leaveIntent(() => {
         clearTimeout(t);
         resolve();
