@@ -1,6 +1,7 @@
 // gossip-agent: a Serf-compatible agent on @nomad/gossip, with a small HTTP JSON API.
 //   pnpm gossip-agent --node NAME --bind 127.0.0.1:PORT --http 127.0.0.1:HPORT
 //                     [--join HOST:PORT,...] [--encrypt BASE64KEY] [--tag k=v ...] [--profile lan|wan|local]
+//                     [--coalesce-ms 3000 --quiescent-ms 1000]
 // stdout: one JSON line per event. SIGINT: graceful leave, then exit 0. SIGTERM: exit, no leave.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
@@ -30,6 +31,10 @@ const { values } = parseArgs({
     tag: { type: "string", multiple: true, default: [] },
     profile: { type: "string", default: "lan" },
     "retransmit-floor": { type: "string" },
+    // Event coalescing before stdout, as the serf agent does for its handlers (it uses 3000 / 1000);
+    // off by default here so event lines carry their real arrival time (the bench measures them).
+    "coalesce-ms": { type: "string", default: "0" },
+    "quiescent-ms": { type: "string", default: "0" },
   },
   strict: true,
 });
@@ -79,6 +84,10 @@ const node = await SerfNode.start(
     bindPort: bind.port,
     tags,
     encryptKeys: values.encrypt === undefined ? [] : [values.encrypt],
+    coalescePeriodMs: Number(values["coalesce-ms"]),
+    quiescentPeriodMs: Number(values["quiescent-ms"]),
+    userCoalescePeriodMs: Number(values["coalesce-ms"]),
+    userQuiescentPeriodMs: Number(values["quiescent-ms"]),
     ...(values["retransmit-floor"] === undefined
       ? {}
       : { retransmitFloor: Number(values["retransmit-floor"]) }),

@@ -54,6 +54,11 @@ export const GossipConfigSchema = z.object({
   eventBuffer: z.number().int().min(16).default(512), // Serf: user-event ring size (must match peers' 512)
   userEventSizeLimit: z.number().int().min(1).default(512), // Serf agent: name + payload
   queryTimeoutMult: z.number().int().min(1).default(16), // Serf: query timeout = gossip × 16 × log10(N+1)
+  // Event coalescing for the event callback; each kind is on only when both its periods are > 0.
+  coalescePeriodMs: z.number().int().min(0).default(0), // Serf library: off; serf agent: 3 s window for member events
+  quiescentPeriodMs: z.number().int().min(0).default(0), // Serf library: off; serf agent: flush after 1 s quiet
+  userCoalescePeriodMs: z.number().int().min(0).default(0), // Serf library: off; agent: 3 s for coalesce=true events
+  userQuiescentPeriodMs: z.number().int().min(0).default(0), // Serf library: off; serf agent: 1 s
 });
 
 export type GossipConfigInput = z.input<typeof GossipConfigSchema>;

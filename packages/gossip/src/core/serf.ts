@@ -17,6 +17,7 @@ import { bytesToIp } from "./addr.js";
 import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
 import { LamportClock } from "./lamport.js";
 import { SerfQueries } from "./serf-queries.js";
+import { EventCoalescing, type CoalesceOptions } from "./coalesce.js";
 import { randomInt, type Random } from "./prng.js";
 import {
   SerfError,
@@ -42,7 +43,7 @@ export interface SerfHost {
   numMembers(): number;
 }
 
-export interface SerfOptions {
+export interface SerfOptions extends CoalesceOptions {
   readonly name: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly retransmitMult: number;
@@ -88,6 +89,9 @@ export class Serf implements Delegate {
   private readonly events = new BroadcastQueue(1024);
   private readonly queries = new BroadcastQueue(1024);
   private readonly queriesEngine: SerfQueries;
+  private readonly coalescing: EventCoalescing;
+  /** Every event goes through here: straight to the sink, or held by a coalescing window. */
+  private readonly emit: (e: SerfEvent) => void;
   private host: SerfHost | null = null;
   private tags: Record<string, string>;
   private leaving = false;
@@ -102,8 +106,10 @@ export class Serf implements Delegate {
     private readonly opts: SerfOptions,
     private readonly rng: Random,
     startMs: number,
-    private readonly emit: (e: SerfEvent) => void,
+    sink: (e: SerfEvent) => void,
   ) {
+    this.coalescing = new EventCoalescing(opts, sink);
+    this.emit = (e) => this.coalescing.push(e, this.now);
     this.tags = { ...opts.tags };
     this.eventRing = Array<UserEvents | null>(opts.eventBuffer).fill(null);
     this.queriesEngine = new SerfQueries(
@@ -230,7 +236,12 @@ export class Serf implements Delegate {
   // ---- time ---------------------------------------------------------------------------
 
   nextWakeMs(): number {
-    return Math.min(this.nextReapMs, this.nextReconnectMs, this.queriesEngine.nextDeadlineMs());
+    return Math.min(
+      this.nextReapMs,
+      this.nextReconnectMs,
+      this.queriesEngine.nextDeadlineMs(),
+      this.coalescing.nextWakeMs(),
+    );
   }
 
   tick(nowMs: number): void {
@@ -244,6 +255,7 @@ export class Serf implements Delegate {
       this.nextReconnectMs = this.now + this.opts.reconnectIntervalMs;
       this.reconnect();
     }
+    this.coalescing.tick(this.now);
   }
 
   private reap(): void {
