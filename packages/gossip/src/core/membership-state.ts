@@ -170,6 +170,7 @@ export abstract class MembershipState {
           this.now - n.stateChangeMs > this.config.deadNodeReclaimMs);
       if (!canReclaim) {
         this.stats.droppedMessages++;
+        this.delegate.notifyConflict?.(info(n), addr);
         return;
       }
       updatesAddr = true;

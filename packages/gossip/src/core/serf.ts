@@ -18,6 +18,7 @@ import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
 import { LamportClock } from "./lamport.js";
 import { SerfQueries } from "./serf-queries.js";
 import { EventCoalescing, type CoalesceOptions } from "./coalesce.js";
+import { CONFLICT_QUERY, decodeConflictResponse } from "./serf-conflict.js";
 import { randomInt, type Random } from "./prng.js";
 import {
   SerfError,
@@ -41,6 +42,8 @@ export interface SerfHost {
   reconnect(to: Address): void;
   updateMeta(): void;
   numMembers(): number;
+  /** We lost a name-conflict vote: stop (Serf shuts down). */
+  conflictLost?(): void;
 }
 
 export interface SerfOptions extends CoalesceOptions {
@@ -100,7 +103,8 @@ export class Serf implements Delegate {
   private now: number;
   private joinedOnce = false;
   /** Serf messages that failed to decode (counted, never thrown). */
-  readonly stats = { droppedMessages: 0 };
+  readonly stats = { droppedMessages: 0, conflictVotesWon: 0, conflictVotesLost: 0 };
+  private resolvingConflict = false;
 
   constructor(
     private readonly opts: SerfOptions,
@@ -333,6 +337,38 @@ export class Serf implements Delegate {
       m.vsn = n.vsn;
     }
     this.emitMembers("member-join", m);
+  }
+
+  /**
+   * Serf's name-conflict resolution: when someone claims our name from another address, ask
+   * everyone (`_serf_conflict`) which address they know; keep the name on a strict majority
+   * of answers naming ours, otherwise stop. Conflicts about other names are only counted.
+   */
+  notifyConflict(existing: NodeInfo, _otherAddr: Address): void {
+    if (existing.name !== this.opts.name || this.resolvingConflict || this.host === null) return;
+    this.resolvingConflict = true;
+    const me = this.host.advertiseAddress();
+    const h = this.query(CONFLICT_QUERY, new TextEncoder().encode(this.opts.name));
+    h.onFinish = () => {
+      this.resolvingConflict = false;
+      let responses = 0;
+      let matching = 0;
+      for (const r of h.responses.values()) {
+        let m: Member | null;
+        try {
+          m = decodeConflictResponse(r);
+        } catch {
+          continue; // Serf skips undecodable answers too
+        }
+        responses++;
+        if (m !== null && m.addr.host === me.host && m.addr.port === me.port) matching++;
+      }
+      if (matching >= Math.floor(responses / 2) + 1) this.stats.conflictVotesWon++;
+      else {
+        this.stats.conflictVotesLost++;
+        this.host?.conflictLost?.();
+      }
+    };
   }
 
   notifyLeave(n: NodeInfo): void {

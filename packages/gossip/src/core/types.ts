@@ -58,6 +58,8 @@ export interface Delegate {
   /** Payload for our acks (Serf: a network coordinate). */
   ackPayload?(): Uint8Array | null;
   notifyPingComplete?(node: NodeInfo, rttMs: number, payload: Uint8Array | null): void;
+  /** A node claims `existing`'s name from another address (the claim was refused). */
+  notifyConflict?(existing: NodeInfo, otherAddr: Address): void;
 }
 
 export interface CoreStats {

@@ -18,6 +18,8 @@ export class SerfNode {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private closed = false;
+  /** Called after the node stopped because it lost a name-conflict vote. */
+  onConflictLost: (() => void) | null = null;
 
   private constructor(
     readonly config: GossipConfig,
@@ -113,8 +115,11 @@ export class SerfNode {
       reconnect: (to) => node.core.reconnect(to),
       updateMeta: () => node.core.updateMeta(),
       numMembers: () => node.core.members().length,
+      // Lost a name-conflict vote: stop without leaving, as Serf does (onConflictLost tells the caller).
+      conflictLost: () => queueMicrotask(() => void sn.shutdown().then(() => sn.onConflictLost?.())),
     });
-    return new SerfNode(config, serf, ml);
+    const sn = new SerfNode(config, serf, ml);
+    return sn;
   }
 
   get address(): { host: string; port: number } {

@@ -75,4 +75,37 @@ describe("_serf_conflict with real serf", () => {
     expect(agent.log.join("")).toContain("majority in name conflict resolution [2 / 2]");
     expect(agent.members()?.some((m) => m.name === "ts1")).toBe(true);
   });
+
+  it("our node claiming a real agent's name loses the vote and stops; ours whose name a real agent claims keeps it", async () => {
+    const go1 = await SerfAgent.start("go1");
+    cleanups.push(() => go1.kill());
+    const dup = await SerfAgent.start("dup", { join: go1.addr });
+    cleanups.push(() => dup.kill());
+    const ts1 = await ours("ts1");
+    const ts2 = await ours("ts2");
+    expect(await ts1.join([go1.addr])).toBe(1);
+    expect(await ts2.join([go1.addr])).toBe(1);
+    await waitFor(
+      () => ["go1", "dup", "ts1"].every((x) => alive(ts2, x)) && alive(ts1, "dup"),
+      15_000,
+      "cluster of four formed",
+    );
+
+    // 1. our impostor "dup": go1 and ts2 both name the real dup's address, so we lose 0 / 2
+    const impostor = await ours("dup");
+    const lost = new Promise<void>((resolve) => (impostor.onConflictLost = resolve));
+    await impostor.join([go1.addr]);
+    await lost;
+    expect(impostor.serf.stats.conflictVotesLost).toBe(1);
+    // the real dup keeps its name and address in everyone's view
+    expect(go1.members()?.find((m) => m.name === "dup")?.addr).toBe(dup.addr);
+    expect(ts2.members().find((m) => m.name === "dup")?.addr.port).toBe(dup.bindPort);
+
+    // 2. a real impostor "ts1" pushes its claim to our ts1: go1, ts2 and dup name our
+    //    address, so ts1 keeps its name
+    const fake = await SerfAgent.start("ts1", { join: `127.0.0.1:${ts1.address.port}` }).catch(() => null);
+    if (fake !== null) cleanups.push(() => fake.kill());
+    await waitFor(() => ts1.serf.stats.conflictVotesWon >= 1, 20_000, "ts1 wins its vote");
+    expect(ts1.serf.stats.conflictVotesLost).toBe(0);
+  });
 });
