@@ -10,6 +10,7 @@ const projectDirs: Record<string, string> = {
   "@nomad/gossip": "packages/gossip",
   "@nomad/fingerprint": "packages/fingerprint",
   "@nomad/structs": "packages/structs",
+  "@nomad/jobspec": "packages/jobspec",
   "@nomad/scheduler": "packages/scheduler",
   "@nomad/gc": "packages/gc",
   "@nomad/agent": "apps/agent",
