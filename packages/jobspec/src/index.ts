@@ -1,1 +1,5 @@
-export {};
+export { JobspecError, type JobspecErrorCode } from "./errors.js";
+export { hclToApiJob } from "./hcl-job.js";
+export { parseHclText } from "./hcl-syntax.js";
+export { unwrapJsonJob } from "./json-job.js";
+export { parseJobFile, toJob, type ParseJobFileOptions } from "./parse-job-file.js";

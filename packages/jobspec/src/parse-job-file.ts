@@ -1,0 +1,68 @@
+import { parseJob, StructsValidationError, type Job } from "@nomad/structs";
+import { FieldError, JobspecError } from "./errors.js";
+import { hclToApiJob } from "./hcl-job.js";
+import { parseHclText } from "./hcl-syntax.js";
+import { unwrapJsonJob } from "./json-job.js";
+
+export interface ParseJobFileOptions {
+  /** Used in error messages (and by hcl2json in its diagnostics). */
+  readonly filename: string;
+  /** Default: "json" when the name ends in `.json`, else "hcl" (as `nomad job run` guesses). */
+  readonly format?: "hcl" | "json";
+}
+
+/**
+ * Parses a job file (HCL2 or JSON) into a canonical @nomad/structs Job. Throws
+ * JobspecError: SYNTAX with line/column, INVALID_FIELD with the HCL path of a bad key,
+ * INVALID_JOB with the API field paths (`TaskGroups[0].Tasks[0].Resources.CPU`).
+ */
+export async function parseJobFile(text: string, options: ParseJobFileOptions): Promise<Job> {
+  const { filename } = options;
+  const format = options.format ?? (filename.toLowerCase().endsWith(".json") ? "json" : "hcl");
+  let apiJob: unknown;
+  try {
+    apiJob =
+      format === "json"
+        ? unwrapJsonJob(parseJsonText(filename, text))
+        : hclToApiJob(await parseHclText(filename, text));
+  } catch (e) {
+    if (e instanceof FieldError)
+      throw new JobspecError("INVALID_FIELD", filename, e.detail, { path: e.path });
+    throw e;
+  }
+  return toJob(filename, apiJob);
+}
+
+/** Validates and canonicalises API JSON, re-throwing structs' errors with the file name. */
+export function toJob(filename: string, apiJob: unknown): Job {
+  try {
+    return parseJob(apiJob);
+  } catch (e) {
+    if (e instanceof StructsValidationError) {
+      const first = e.issues[0];
+      const detail = e.issues.map((i) => `${i.path}: ${i.message}`).join("; ");
+      throw new JobspecError(
+        "INVALID_JOB",
+        filename,
+        detail,
+        first === undefined ? {} : { path: first.path },
+        e.issues,
+      );
+    }
+    throw e;
+  }
+}
+
+function parseJsonText(filename: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const m = /position (\d+)/.exec(message);
+    if (m === null) throw new JobspecError("SYNTAX", filename, message);
+    const before = text.slice(0, Number(m[1]));
+    const line = before.split("\n").length;
+    const column = before.length - before.lastIndexOf("\n");
+    throw new JobspecError("SYNTAX", filename, message, { line, column });
+  }
+}
