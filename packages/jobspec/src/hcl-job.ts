@@ -174,6 +174,39 @@ const logs: Reader = one({
  */
 const driverConfig: Reader = (v, path) => ({ ...singleBlock(v, path) });
 
+const lifecycle: Reader = one({ hook: f("Hook", str), sidecar: f("Sidecar", bool) });
+
+const artifacts: Reader = many((body, path) =>
+  mapBlock(body, path, {
+    source: f("GetterSource", str),
+    destination: f("RelativeDest", str),
+    mode: f("GetterMode", str),
+    insecure: f("GetterInsecure", bool),
+    options: f("GetterOptions", strMap),
+    headers: f("GetterHeaders", strMap),
+    chown: f("Chown", bool),
+  }),
+);
+
+const templates: Reader = many((body, path) =>
+  mapBlock(body, path, {
+    source: f("SourcePath", str),
+    destination: f("DestPath", str),
+    data: f("EmbeddedTmpl", str),
+    change_mode: f("ChangeMode", str),
+    change_signal: f("ChangeSignal", str),
+    once: f("Once", bool),
+    splay: f("Splay", duration),
+    perms: f("Perms", str),
+    uid: f("Uid", int),
+    gid: f("Gid", int),
+    left_delimiter: f("LeftDelim", str),
+    right_delimiter: f("RightDelim", str),
+    env: f("Envvars", bool),
+    error_on_missing_key: f("ErrMissingKey", bool),
+  }),
+);
+
 const TASK_SPEC: Readonly<Record<string, FieldSpec>> = {
   driver: f("Driver", str),
   user: f("User", str),
@@ -189,6 +222,10 @@ const TASK_SPEC: Readonly<Record<string, FieldSpec>> = {
   leader: f("Leader", bool),
   shutdown_delay: f("ShutdownDelay", duration),
   logs: f("LogConfig", logs),
+  lifecycle: f("Lifecycle", lifecycle),
+  artifact: f("Artifacts", artifacts),
+  template: f("Templates", templates),
+  dispatch_payload: f("DispatchPayload", one({ file: f("File", str) })),
 };
 
 const tasks: Reader = (v, path) =>
@@ -222,6 +259,25 @@ const groups: Reader = (v, path) =>
     ...mapBlock(body, `${path}.${label}`, GROUP_SPEC),
   }));
 
+/** A periodic block always means cron (the only spec type); Enabled defaults to true as in Nomad's api. */
+const periodic: Reader = (v, path) => ({
+  Enabled: true,
+  SpecType: "cron",
+  ...mapBlock(singleBlock(v, path), path, {
+    enabled: f("Enabled", bool),
+    cron: f("Spec", str),
+    crons: f("Specs", strList),
+    prohibit_overlap: f("ProhibitOverlap", bool),
+    time_zone: f("TimeZone", str),
+  }),
+});
+
+const parameterized: Reader = one({
+  payload: f("Payload", str),
+  meta_required: f("MetaRequired", strList),
+  meta_optional: f("MetaOptional", strList),
+});
+
 const JOB_SPEC: Readonly<Record<string, FieldSpec>> = {
   name: f("Name", str),
   region: f("Region", str),
@@ -237,6 +293,8 @@ const JOB_SPEC: Readonly<Record<string, FieldSpec>> = {
   spread: f("Spreads", spreads),
   update: f("Update", update),
   group: f("TaskGroups", groups),
+  periodic: f("Periodic", periodic),
+  parameterized: f("ParameterizedJob", parameterized),
 };
 
 /**

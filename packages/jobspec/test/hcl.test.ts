@@ -114,3 +114,35 @@ describe("HCL job files", () => {
     ]);
   });
 });
+
+describe("HCL batch extras", () => {
+  it("maps periodic, parameterized, lifecycle, artifact, template and dispatch_payload", async () => {
+    const job = await parseJobFile(await fixture("nightly.nomad.hcl"), { filename: "nightly.nomad.hcl" });
+    expect(job["Periodic"]).toEqual({
+      Enabled: true,
+      SpecType: "cron",
+      Specs: ["0 3 * * *"],
+      ProhibitOverlap: true,
+    });
+    expect(job["ParameterizedJob"]).toEqual({ Payload: "optional", MetaRequired: ["TARGET"] });
+    const [fetch, run] = job.TaskGroups[0]!.Tasks;
+    expect(fetch!.Name).toBe("fetch");
+    expect(fetch!["Lifecycle"]).toEqual({ Hook: "prestart" });
+    expect(fetch!["Artifacts"]).toEqual([
+      {
+        GetterSource: "https://example.com/tool.tar.gz",
+        RelativeDest: "local/tool",
+        GetterOptions: { checksum: "sha256:abcd" },
+      },
+    ]);
+    expect(run!["Templates"]).toEqual([
+      {
+        EmbeddedTmpl: 'target={{ env "NOMAD_META_TARGET" }}\n',
+        DestPath: "local/run.env",
+        Envvars: true,
+        Splay: 3 * S,
+      },
+    ]);
+    expect(run!["DispatchPayload"]).toEqual({ File: "input.json" });
+  });
+});
