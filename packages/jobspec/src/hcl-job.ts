@@ -13,6 +13,7 @@ import {
   strMap,
   type FieldSpec,
   type Reader,
+  unescapeDeep,
 } from "./hcl-values.js";
 
 /*
@@ -172,7 +173,7 @@ const logs: Reader = one({
  * Driver config is free-form (each driver validates its own); only the outer block is
  * unwrapped. Nested blocks inside it stay as hcl2json wrote them (arrays of objects).
  */
-const driverConfig: Reader = (v, path) => ({ ...singleBlock(v, path) });
+const driverConfig: Reader = (v, path) => unescapeDeep(singleBlock(v, path));
 
 const lifecycle: Reader = one({ hook: f("Hook", str), sidecar: f("Sidecar", bool) });
 

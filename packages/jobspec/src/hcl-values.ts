@@ -22,7 +22,22 @@ function notLiteral(v: unknown, path: string, want: string): never {
   throw new FieldError(path, `expected ${want}, got ${JSON.stringify(v)}`);
 }
 
-export const str: Reader = (v, path) => (typeof v === "string" ? v : notLiteral(v, path, "a string"));
+/**
+ * hcl2json hands back template text as written, so HCL's escapes `$${` and `%%{` are still
+ * doubled; HCL itself (and so Nomad) turns them into a literal `${` / `%{`.
+ */
+export const unescapeTemplate = (s: string): string => s.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+
+/** Unescapes every string inside a free-form value (driver config). */
+export function unescapeDeep(v: unknown): unknown {
+  if (typeof v === "string") return unescapeTemplate(v);
+  if (Array.isArray(v)) return v.map(unescapeDeep);
+  if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unescapeDeep(x)]));
+  return v;
+}
+
+export const str: Reader = (v, path) =>
+  typeof v === "string" ? unescapeTemplate(v) : notLiteral(v, path, "a string");
 
 export const bool: Reader = (v, path) => (typeof v === "boolean" ? v : notLiteral(v, path, "a bool"));
 

@@ -146,3 +146,26 @@ describe("HCL batch extras", () => {
     expect(run!["DispatchPayload"]).toEqual({ File: "input.json" });
   });
 });
+
+describe("HCL strings", () => {
+  it("keeps runtime interpolation verbatim and unescapes $${ the way HCL does", async () => {
+    const text = `job "e" {
+  group "g" {
+    task "t" {
+      driver = "raw_exec"
+      config {
+        command = "/bin/sh"
+        args    = ["-c", "echo $\${HOME} \${NOMAD_ALLOC_ID}"]
+      }
+      env {
+        ALLOC = "a-\${NOMAD_ALLOC_ID}"
+        LIT   = "$\${HOME}"
+      }
+    }
+  }
+}`;
+    const t = (await parseJobFile(text, { filename: "e.hcl" })).TaskGroups[0]!.Tasks[0]!;
+    expect(t.Config["args"]).toEqual(["-c", "echo ${HOME} ${NOMAD_ALLOC_ID}"]);
+    expect(t.Env).toEqual({ ALLOC: "a-${NOMAD_ALLOC_ID}", LIT: "${HOME}" });
+  });
+});
