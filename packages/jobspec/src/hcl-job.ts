@@ -1,4 +1,5 @@
 import { FieldError } from "./errors.js";
+import { services } from "./hcl-service.js";
 import {
   blockList,
   bool,
@@ -227,6 +228,7 @@ const TASK_SPEC: Readonly<Record<string, FieldSpec>> = {
   artifact: f("Artifacts", artifacts),
   template: f("Templates", templates),
   dispatch_payload: f("DispatchPayload", one({ file: f("File", str) })),
+  service: f("Services", services),
 };
 
 const tasks: Reader = (v, path) =>
@@ -252,6 +254,7 @@ const GROUP_SPEC: Readonly<Record<string, FieldSpec>> = {
   stop_after_client_disconnect: f("StopAfterClientDisconnect", duration),
   max_client_disconnect: f("MaxClientDisconnect", duration),
   prevent_reschedule_on_lost: f("PreventRescheduleOnLost", bool),
+  service: f("Services", services),
 };
 
 const groups: Reader = (v, path) =>

@@ -34,6 +34,15 @@ describe("HCL job files", () => {
       Mode: "delay",
       RenderTemplates: false,
     });
+    expect(g["Services"]).toEqual([
+      {
+        Name: "web",
+        PortLabel: "http",
+        Provider: "nomad",
+        Tags: ["frontend"],
+        Checks: [{ Type: "http", Path: "/health", Interval: 10 * S, Timeout: 2 * S }],
+      },
+    ]);
     // Group update is the job's merged over Nomad's defaults.
     expect(g.Update?.MaxParallel).toBe(2);
     expect(g.Update?.HealthyDeadline).toBe(300 * S);
