@@ -1,6 +1,7 @@
 import { parseJob, StructsValidationError, type Job } from "@nomad/structs";
 import { FieldError, JobspecError } from "./errors.js";
 import { hclToApiJob } from "./hcl-job.js";
+import { locateHclPath } from "./hcl-locate.js";
 import { parseHclText } from "./hcl-syntax.js";
 import { unwrapJsonJob } from "./json-job.js";
 
@@ -26,8 +27,10 @@ export async function parseJobFile(text: string, options: ParseJobFileOptions): 
         ? unwrapJsonJob(parseJsonText(filename, text))
         : hclToApiJob(await parseHclText(filename, text));
   } catch (e) {
-    if (e instanceof FieldError)
-      throw new JobspecError("INVALID_FIELD", filename, e.detail, { path: e.path });
+    if (e instanceof FieldError) {
+      const at = format === "hcl" ? locateHclPath(text, e.path) : undefined;
+      throw new JobspecError("INVALID_FIELD", filename, e.detail, { ...at, path: e.path });
+    }
     throw e;
   }
   return toJob(filename, apiJob);

@@ -35,13 +35,15 @@ describe("job file errors", () => {
     const e = await failure(wrap('      kill_timout = "5s"'));
     expect(e.code).toBe("INVALID_FIELD");
     expect(e.path).toBe("job.j.group.g.task.t.kill_timout");
-    expect(e.message).toContain("kill_timout");
+    expect(e.line).toBe(5);
+    expect(e.message).toMatch(/^bad\.nomad\.hcl:5,7 job\.j\.group\.g\.task\.t\.kill_timout: /);
   });
 
   it("names the path of a value of the wrong type", async () => {
     const e = await failure(wrap('      resources {\n        memory = "lots"\n      }'));
     expect(e.code).toBe("INVALID_FIELD");
     expect(e.path).toBe("job.j.group.g.task.t.resources.memory");
+    expect(e.line).toBe(6);
   });
 
   it("rejects an expression where a literal is needed, naming the field", async () => {
