@@ -10,6 +10,14 @@ const LABELLED = new Set(["job", "group", "task", "port", "target"]);
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function locateHclPath(text: string, path: string): { line: number; column: number } | undefined {
+  const offset = hclPathOffset(text, path);
+  if (offset === undefined) return undefined;
+  const before = text.slice(0, offset);
+  return { line: before.split("\n").length, column: offset - before.lastIndexOf("\n") };
+}
+
+/** Character offset of the path's last segment in the text, or undefined. */
+export function hclPathOffset(text: string, path: string): number | undefined {
   const parts = path.split(".");
   let pos = 0;
   for (let i = 0; i < parts.length; i++) {
@@ -35,6 +43,5 @@ export function locateHclPath(text: string, path: string): { line: number; colum
     // Skip the separator the regex may have consumed before the key.
     pos = found.index + (/^[\s{]/.test(found[0]) ? 1 : 0);
   }
-  const before = text.slice(0, pos);
-  return { line: before.split("\n").length, column: pos - before.lastIndexOf("\n") };
+  return pos;
 }

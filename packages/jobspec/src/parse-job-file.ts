@@ -2,6 +2,7 @@ import { parseJob, StructsValidationError, type Job } from "@nomad/structs";
 import { FieldError, JobspecError } from "./errors.js";
 import { hclToApiJob } from "./hcl-job.js";
 import { locateHclPath } from "./hcl-locate.js";
+import { restoreSourceOrder } from "./source-order.js";
 import { parseHclText } from "./hcl-syntax.js";
 import { unwrapJsonJob } from "./json-job.js";
 
@@ -25,7 +26,7 @@ export async function parseJobFile(text: string, options: ParseJobFileOptions): 
     apiJob =
       format === "json"
         ? unwrapJsonJob(parseJsonText(filename, text))
-        : hclToApiJob(await parseHclText(filename, text));
+        : hclFileToApiJob(text, await parseHclText(filename, text));
   } catch (e) {
     if (e instanceof FieldError) {
       const at = format === "hcl" ? locateHclPath(text, e.path) : undefined;
@@ -34,6 +35,12 @@ export async function parseJobFile(text: string, options: ParseJobFileOptions): 
     throw e;
   }
   return toJob(filename, apiJob);
+}
+
+function hclFileToApiJob(text: string, doc: Record<string, unknown>): Record<string, unknown> {
+  const job = hclToApiJob(doc);
+  restoreSourceOrder(text, job);
+  return job;
 }
 
 /** Validates and canonicalises API JSON, re-throwing structs' errors with the file name. */
