@@ -19,14 +19,21 @@ export interface ParseJobFileOptions {
  * INVALID_JOB with the API field paths (`TaskGroups[0].Tasks[0].Resources.CPU`).
  */
 export async function parseJobFile(text: string, options: ParseJobFileOptions): Promise<Job> {
+  return toJob(options.filename, await parseJobFileRaw(text, options));
+}
+
+/**
+ * The job as API JSON exactly as written (no defaults, not validated against the Job
+ * model): what `/v1/jobs/parse` answers when `Canonicalize` is false. Throws JobspecError
+ * SYNTAX or INVALID_FIELD.
+ */
+export async function parseJobFileRaw(text: string, options: ParseJobFileOptions): Promise<unknown> {
   const { filename } = options;
   const format = options.format ?? (filename.toLowerCase().endsWith(".json") ? "json" : "hcl");
-  let apiJob: unknown;
   try {
-    apiJob =
-      format === "json"
-        ? unwrapJsonJob(parseJsonText(filename, text))
-        : hclFileToApiJob(text, await parseHclText(filename, text));
+    return format === "json"
+      ? unwrapJsonJob(parseJsonText(filename, text))
+      : hclFileToApiJob(text, await parseHclText(filename, text));
   } catch (e) {
     if (e instanceof FieldError) {
       const at = format === "hcl" ? locateHclPath(text, e.path) : undefined;
@@ -34,7 +41,6 @@ export async function parseJobFile(text: string, options: ParseJobFileOptions): 
     }
     throw e;
   }
-  return toJob(filename, apiJob);
 }
 
 function hclFileToApiJob(text: string, doc: Record<string, unknown>): Record<string, unknown> {

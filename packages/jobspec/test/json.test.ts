@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JobspecError, parseJobFile } from "@nomad/jobspec";
+import { JobspecError, parseJobFile, parseJobFileRaw } from "@nomad/jobspec";
 
 const job = {
   ID: "api",
@@ -51,5 +51,19 @@ describe("JSON job files", () => {
 
   it("refuses a non-object document", async () => {
     await expect(parseJobFile("[1]", { filename: "x.json" })).rejects.toBeInstanceOf(JobspecError);
+  });
+});
+
+describe("parseJobFileRaw", () => {
+  it("returns the API JSON as written, without defaults", async () => {
+    const raw = await parseJobFileRaw(
+      'job "r" {\n  group "g" {\n    task "t" {\n      driver = "raw_exec"\n      kill_timeout = "1s"\n    }\n  }\n}\n',
+      { filename: "r.hcl" },
+    );
+    expect(raw).toEqual({
+      ID: "r",
+      Name: "r",
+      TaskGroups: [{ Name: "g", Tasks: [{ Name: "t", Driver: "raw_exec", KillTimeout: 1_000_000_000 }] }],
+    });
   });
 });
