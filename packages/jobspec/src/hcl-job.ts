@@ -1,5 +1,6 @@
 import { FieldError } from "./errors.js";
 import { services } from "./hcl-service.js";
+import { volumeMounts, volumes } from "./hcl-volume.js";
 import {
   blockList,
   bool,
@@ -229,6 +230,7 @@ const TASK_SPEC: Readonly<Record<string, FieldSpec>> = {
   template: f("Templates", templates),
   dispatch_payload: f("DispatchPayload", one({ file: f("File", str) })),
   service: f("Services", services),
+  volume_mount: f("VolumeMounts", volumeMounts),
 };
 
 const tasks: Reader = (v, path) =>
@@ -255,6 +257,7 @@ const GROUP_SPEC: Readonly<Record<string, FieldSpec>> = {
   max_client_disconnect: f("MaxClientDisconnect", duration),
   prevent_reschedule_on_lost: f("PreventRescheduleOnLost", bool),
   service: f("Services", services),
+  volume: f("Volumes", volumes),
 };
 
 const groups: Reader = (v, path) =>

@@ -178,3 +178,29 @@ describe("HCL strings", () => {
     expect(t.Env).toEqual({ ALLOC: "a-${NOMAD_ALLOC_ID}", LIT: "${HOME}" });
   });
 });
+
+describe("HCL volumes", () => {
+  it("maps group volume blocks to a Volumes map and task volume_mount to VolumeMounts", async () => {
+    const text = `job "v" {
+  group "g" {
+    volume "data" {
+      type      = "host"
+      source    = "shared-data"
+      read_only = true
+    }
+    task "t" {
+      driver = "raw_exec"
+      volume_mount {
+        volume      = "data"
+        destination = "/srv/data"
+      }
+    }
+  }
+}`;
+    const g = (await parseJobFile(text, { filename: "v.hcl" })).TaskGroups[0]!;
+    expect(g["Volumes"]).toEqual({
+      data: { Name: "data", Type: "host", Source: "shared-data", ReadOnly: true },
+    });
+    expect(g.Tasks[0]!["VolumeMounts"]).toEqual([{ Volume: "data", Destination: "/srv/data" }]);
+  });
+});
