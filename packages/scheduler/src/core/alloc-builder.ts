@@ -164,3 +164,10 @@ export function stoppedCopy(
     ModifyTime: nowNs,
   };
 }
+
+/** Adds `a` to the list a plan keeps for `nodeID` (NodeUpdate, NodeAllocation), creating it if needed. */
+export function appendAlloc(map: Record<string, Allocation[]>, nodeID: string, a: Allocation): void {
+  const list = map[nodeID];
+  if (list === undefined) map[nodeID] = [a];
+  else list.push(a);
+}

@@ -3,7 +3,6 @@ import {
   emptyPlan,
   nodeAcceptsPlacements,
   type AllocMetric,
-  type Allocation,
   type Evaluation,
   type Job,
   type Node,
@@ -11,7 +10,7 @@ import {
   type RescheduleTracker,
 } from "@nomad/structs";
 import { jobAsks } from "./ask.js";
-import { AllocatedResourcesFactory, buildAlloc, stoppedCopy } from "./alloc-builder.js";
+import { AllocatedResourcesFactory, appendAlloc, buildAlloc, stoppedCopy } from "./alloc-builder.js";
 import { newEval } from "./evals.js";
 import { datacenterMatcher, FeasibilityChecker } from "./feasibility.js";
 import { fitAsk } from "./fit.js";
@@ -58,12 +57,6 @@ export function readyNodes(
   return { nodes, byDC, inPool };
 }
 
-function push(map: Record<string, Allocation[]>, key: string, a: Allocation): void {
-  const l = map[key];
-  if (l === undefined) map[key] = [a];
-  else l.push(a);
-}
-
 /** The service and batch schedulers' single pass over a snapshot. */
 export function genericPass(
   evaluation: Evaluation,
@@ -92,10 +85,10 @@ export function genericPass(
   const followups: Evaluation[] = [];
 
   for (const s of r.stop) {
-    push(plan.NodeUpdate, s.alloc.NodeID, stoppedCopy(s.alloc, s.description, s.clientStatus, nowNs));
+    appendAlloc(plan.NodeUpdate, s.alloc.NodeID, stoppedCopy(s.alloc, s.description, s.clientStatus, nowNs));
     proposed.stop(s.alloc);
   }
-  for (const a of r.inPlace) push(plan.NodeAllocation, a.NodeID, a);
+  for (const a of r.inPlace) appendAlloc(plan.NodeAllocation, a.NodeID, a);
 
   // Delayed reschedules: one follow-up eval per distinct time, allocs point at it.
   const byTime = new Map<number, Evaluation>();
@@ -116,7 +109,11 @@ export function genericPass(
       byTime.set(d.atNs, ev);
       followups.push(ev);
     }
-    push(plan.NodeAllocation, d.alloc.NodeID, { ...d.alloc, FollowupEvalID: ev.ID, ModifyTime: nowNs });
+    appendAlloc(plan.NodeAllocation, d.alloc.NodeID, {
+      ...d.alloc,
+      FollowupEvalID: ev.ID,
+      ModifyTime: nowNs,
+    });
   }
 
   if (job === null || job.Stop) return { plan, followups, failed, queued, feasibility: null };
@@ -161,7 +158,7 @@ export function genericPass(
       continue;
     }
     if (p.stopPrevious !== null && p.previous !== null) {
-      push(
+      appendAlloc(
         plan.NodeUpdate,
         p.previous.NodeID,
         stoppedCopy(p.previous, p.stopPrevious.description, null, nowNs),
@@ -196,7 +193,7 @@ export function genericPass(
       tracker,
       nowNs,
     });
-    push(plan.NodeAllocation, choice.node.ID, alloc);
+    appendAlloc(plan.NodeAllocation, choice.node.ID, alloc);
     proposed.place(alloc, choice.node);
   }
   return { plan, followups, failed, queued, feasibility };

@@ -8,7 +8,7 @@ import {
   type Node,
   type Plan,
 } from "@nomad/structs";
-import { AllocatedResourcesFactory, buildAlloc, stoppedCopy } from "./alloc-builder.js";
+import { AllocatedResourcesFactory, appendAlloc, buildAlloc, stoppedCopy } from "./alloc-builder.js";
 import { jobAsks } from "./ask.js";
 import {
   ALLOC_IN_PLACE,
@@ -24,12 +24,6 @@ import { jobChanged, needsDestructiveUpdate } from "./job-diff.js";
 import { ProposedState } from "./proposed.js";
 import { compactMetric, PlacementStack } from "./select.js";
 import type { SchedulerDeps, SchedulerState } from "./types.js";
-
-function push(map: Record<string, Allocation[]>, key: string, a: Allocation): void {
-  const l = map[key];
-  if (l === undefined) map[key] = [a];
-  else l.push(a);
-}
 
 const isLive = (a: Allocation): boolean =>
   a.DesiredStatus === "run" &&
@@ -57,7 +51,7 @@ export function systemPass(
   const failed: Record<string, AllocMetric> = {};
   const queued: Record<string, number> = {};
   const stop = (a: Allocation, description: string, lost: boolean): void => {
-    push(plan.NodeUpdate, a.NodeID, stoppedCopy(a, description, lost ? "lost" : null, nowNs));
+    appendAlloc(plan.NodeUpdate, a.NodeID, stoppedCopy(a, description, lost ? "lost" : null, nowNs));
     proposed.stop(a);
   };
 
@@ -126,7 +120,7 @@ export function systemPass(
     if (jobChanged(a.Job, job)) {
       if (needsDestructiveUpdate(a.Job, job, group.Name)) toReplace.push({ alloc: a, node });
       else
-        push(plan.NodeAllocation, a.NodeID, {
+        appendAlloc(plan.NodeAllocation, a.NodeID, {
           ...a,
           Job: job,
           DesiredDescription: ALLOC_IN_PLACE,
@@ -161,7 +155,7 @@ export function systemPass(
       return;
     }
     if (previous !== null)
-      push(plan.NodeUpdate, previous.NodeID, stoppedCopy(previous, ALLOC_UPDATING, null, nowNs));
+      appendAlloc(plan.NodeUpdate, previous.NodeID, stoppedCopy(previous, ALLOC_UPDATING, null, nowNs));
     const alloc = buildAlloc({
       id: deps.newID(),
       evaluation,
@@ -175,7 +169,7 @@ export function systemPass(
       tracker: null,
       nowNs,
     });
-    push(plan.NodeAllocation, node.ID, alloc);
+    appendAlloc(plan.NodeAllocation, node.ID, alloc);
     proposed.place(alloc, node);
   };
 
