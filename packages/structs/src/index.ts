@@ -11,6 +11,7 @@ export * from "./node.js";
 export * from "./plan.js";
 export * from "./policies.js";
 export * from "./resources.js";
+export * from "./rpc.js";
 export type { RawTask, Task } from "./task.js";
 export { RawTaskSchema } from "./task.js";
 export type { RawTaskGroup, TaskGroup } from "./task-group.js";
