@@ -144,6 +144,22 @@ export class RaftNode<R = unknown> {
 
   // ---------------------------------------------------------------- public API
 
+  /**
+   * Bootstraps a running node that was started without a configuration (Nomad's
+   * `bootstrap_expect`: servers start empty and bootstrap once enough peers are known).
+   * Returns false, changing nothing, when the node already has a term, entries or a snapshot.
+   */
+  bootstrap(configuration: Configuration): boolean {
+    const s = this.core.status();
+    if (s.term !== 0 || s.lastLogIndex !== 0 || this.lastSnapshotIndex !== 0) return false;
+    this.core.bootstrap(configuration);
+    this.learnAddresses(configuration);
+    const voters = configuration.servers.filter((v) => v.suffrage === "voter");
+    if (voters.length === 1 && voters[0]?.id === this.id) this.core.campaign();
+    this.kick();
+    return true;
+  }
+
   /** Replicates `command`; resolves with the FSM's result once committed and applied here (the leader). */
   apply(command: Uint8Array, options: CallOptions = {}): Promise<R> {
     return this.propose<R>("apply", () => this.core.propose(command), options);
