@@ -1,1 +1,12 @@
 export * from "./types.js";
+export { RpcServer } from "./server.js";
+export type { RpcServerOptions, RpcServerListenOptions, RpcServerEvent, RpcServerStats } from "./server.js";
+export { RpcClient } from "./client.js";
+export type { RpcClientOptions, RpcClientEvent, RpcClientStats } from "./client.js";
+export { ServerRpc } from "./server-rpc.js";
+export type { ServerRpcOptions } from "./server-rpc.js";
+export { LocalRpc } from "./local-rpc.js";
+export type { LocalRpcOptions } from "./local-rpc.js";
+export { callBudgetMs, rpcDefaults, MAX_QUERY_TIME_MS } from "./options.js";
+export { RPC_PROTOCOL_VERSION, msgpackCopy } from "./frame.js";
+export { addUpgradeRoute, type UpgradeRoute } from "./upgrade-routes.js";
