@@ -1,0 +1,163 @@
+// exec: the task runs isolated. Linux and root only. Isolation here: new mount, PID, IPC and
+// UTS namespaces (`unshare --fork --mount-proc`, so the task is PID 1 of its own PID
+// namespace and sees only its processes in /proc) and a cgroup per task limiting memory
+// (hard limit = memory_max or memory) and CPU shares. The first process joins the cgroups
+// before exec'ing `unshare`, so every descendant is accounted and can be killed through the
+// cgroup. Unlike Nomad there is no chroot (the task sees the host filesystem).
+
+import { existsSync } from "node:fs";
+import { platform } from "node:os";
+import { DRIVER_HEALTHY } from "@nomad/fingerprint";
+import {
+  cgroupPids,
+  createTaskCgroup,
+  detectCgroupLayout,
+  removeTaskCgroup,
+  type CgroupLayout,
+  type TaskCgroup,
+} from "./cgroups.js";
+import { killPid } from "./proc.js";
+import {
+  commandFromConfig,
+  ProcessDriver,
+  type LaunchPlan,
+  type ProcessDriverOptions,
+} from "./process-driver.js";
+import type { DriverFingerprint, TaskConfig, TaskHandle } from "./types.js";
+import { resolveUser } from "./user.js";
+
+// Nomad's exec driver descriptions (same strings as @nomad/fingerprint's exec detector).
+export const EXEC_UNSUPPORTED_OS = "exec driver unsupported on client OS";
+export const DRIVER_REQUIRES_ROOT = "Driver must run as root";
+export const NO_CGROUP_MOUNT = "Failed to discover cgroup mount point";
+export const NO_UNSHARE = "unshare(1) not found: namespaces unavailable";
+
+export interface ExecDriverOptions extends ProcessDriverOptions {
+  /** Default true; false makes the driver undetected with description "disabled". */
+  enabled?: boolean;
+  /** Client `cgroup_parent` without the leading slash (Nomad: "/nomad"). */
+  cgroupParent?: string;
+  cgroupRoot?: string;
+  unsharePath?: string;
+  shellPath?: string;
+  /** Overridable for tests of the fingerprint rules. */
+  uid?: () => number;
+  platform?: () => string;
+}
+
+export class ExecDriver extends ProcessDriver {
+  readonly name = "exec";
+  private readonly enabled: boolean;
+  private readonly cgroupParent: string;
+  private readonly cgroupRoot: string;
+  private readonly unsharePath: string;
+  private readonly shellPath: string;
+  private readonly uid: () => number;
+  private readonly platform: () => string;
+
+  constructor(options: ExecDriverOptions = {}) {
+    super(options);
+    this.enabled = options.enabled ?? true;
+    this.cgroupParent = (options.cgroupParent ?? "nomad").replace(/^\/+/, "");
+    this.cgroupRoot = options.cgroupRoot ?? "/sys/fs/cgroup";
+    this.unsharePath = options.unsharePath ?? "/usr/bin/unshare";
+    this.shellPath = options.shellPath ?? "/bin/sh";
+    this.uid = options.uid ?? (() => (process.getuid === undefined ? -1 : process.getuid()));
+    this.platform = options.platform ?? platform;
+  }
+
+  fingerprint(): DriverFingerprint {
+    const none = (d: string): DriverFingerprint => ({
+      health: "undetected",
+      healthDescription: d,
+      attributes: {},
+    });
+    if (!this.enabled) return none("disabled");
+    if (this.platform() !== "linux") return none(EXEC_UNSUPPORTED_OS);
+    if (this.uid() !== 0) return none(DRIVER_REQUIRES_ROOT);
+    const layout = this.layout();
+    if (layout === undefined)
+      return { health: "unhealthy", healthDescription: NO_CGROUP_MOUNT, attributes: {} };
+    if (!existsSync(this.unsharePath))
+      return { health: "unhealthy", healthDescription: NO_UNSHARE, attributes: {} };
+    return {
+      health: "healthy",
+      healthDescription: DRIVER_HEALTHY,
+      attributes: { "driver.exec": "true" },
+    };
+  }
+
+  private layout(): CgroupLayout | undefined {
+    try {
+      return detectCgroupLayout(this.cgroupRoot);
+    } catch {
+      return undefined;
+    }
+  }
+
+  protected async plan(task: TaskConfig): Promise<LaunchPlan> {
+    const { command, args } = commandFromConfig(task.driverConfig);
+    const layout = this.layout();
+    if (layout === undefined) throw new Error(NO_CGROUP_MOUNT);
+    const user = task.user === "" ? undefined : resolveUser(task.user);
+    const cg = await createTaskCgroup(layout, this.cgroupParent, cgroupName(task.allocID, task.name), {
+      memoryMB: task.resources.memoryMB,
+      memoryMaxMB: task.resources.memoryMaxMB,
+      cpuShares: task.resources.cpuShares,
+    });
+    // The wrapper shell joins the cgroups, then becomes unshare, which forks the task as
+    // PID 1 of the new namespace; --kill-child takes the task down if unshare is killed.
+    const joinAndExec =
+      'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 126; shift; done; shift; exec "$@"';
+    const dropPrivileges =
+      user === undefined
+        ? []
+        : ["/usr/bin/setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--"];
+    return {
+      command: this.shellPath,
+      args: [
+        "-c",
+        joinAndExec,
+        "nomad-exec",
+        ...cg.procsFiles,
+        "--",
+        this.unsharePath,
+        "--mount",
+        "--pid",
+        "--ipc",
+        "--uts",
+        "--fork",
+        "--mount-proc",
+        "--kill-child",
+        "--",
+        ...dropPrivileges,
+        command,
+        ...args,
+      ],
+      oomEventsPath: cg.oomEventsPath,
+      driverState: { cgroup: cg },
+    };
+  }
+
+  protected override async killRemaining(handle: TaskHandle): Promise<void> {
+    const cg = cgroupOf(handle);
+    if (cg === undefined) return;
+    for (const file of cg.procsFiles) for (const pid of await cgroupPids(file)) killPid(pid, "SIGKILL");
+  }
+
+  protected override async release(handle: TaskHandle): Promise<void> {
+    const cg = cgroupOf(handle);
+    if (cg === undefined) return;
+    await this.killRemaining(handle);
+    await removeTaskCgroup(cg.dirs);
+  }
+}
+
+export function cgroupName(allocID: string, task: string): string {
+  return `${allocID}-${task}`;
+}
+
+function cgroupOf(handle: Pick<TaskHandle, "driverState">): TaskCgroup | undefined {
+  const cg = handle.driverState?.["cgroup"] as TaskCgroup | undefined;
+  return cg !== undefined && Array.isArray(cg.dirs) ? cg : undefined;
+}
