@@ -1,0 +1,309 @@
+// NomadClient: the node half of a Nomad agent. It fingerprints the host, registers the node
+// and heartbeats (servers/server-link.ts), watches the allocations the servers assign to it
+// (servers/alloc-watcher.ts), runs each one through an allocation runner, reports their
+// status in batches (servers/alloc-updater.ts) and keeps what it needs to survive a restart
+// in the state store (state/). On start it restores every allocation it kept and lets the
+// runners re-attach to their tasks *before* asking the servers anything, so a restart never
+// starts a running task again; allocations the servers no longer want are then stopped.
+// `shutdown()` stops talking to the servers and leaves the tasks running, as Nomad does.
+
+import { mkdir, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FingerprintManager, type FingerprintManagerOptions, type HostFingerprint } from "@nomad/fingerprint";
+import { RpcError, type Rpc } from "@nomad/rpc";
+import { allocClientTerminal, formatDurationNs, NS_PER_MS, type Allocation, type Node } from "@nomad/structs";
+import { normalizeServerAddress, parseClientConfig, type ClientConfig, type ClientConfigInput } from "./config.js";
+import { silentLogger, type Logger } from "./logger.js";
+import { buildNode, fingerprintConfigOf } from "./node/build-node.js";
+import { systemClock, type ClientClock } from "./node/clock.js";
+import { loadOrCreateSecretID } from "./node/identity.js";
+import { streamLogs, type LogFrame, type StreamLogsRequest } from "./fs/stream-logs.js";
+import { AllocUpdater } from "./servers/alloc-updater.js";
+import { AllocWatcher, type AllocDiff } from "./servers/alloc-watcher.js";
+import type { AllocRunnerFactory, ClientAllocRunner } from "./servers/runner-seam.js";
+import { hasSetServers, messageOf, ServerLink } from "./servers/server-link.js";
+import type { ClientStateStore } from "./state/alloc-state-store.js";
+import { FileStateStore } from "./state/file-state-store.js";
+import { MemoryStateStore } from "./state/memory-state-store.js";
+
+export interface NomadClientDeps {
+  rpc: Rpc;
+  logger?: Logger;
+  /** Creates one runner per allocation; default: the package's AllocRunner. */
+  runners?: AllocRunnerFactory;
+  clock?: ClientClock;
+  /** Replaces the state store chosen from the config (tests). */
+  stateStore?: ClientStateStore;
+  /** Fingerprinting seams (probe, scheduler, registry) for tests. */
+  fingerprint?: Omit<FingerprintManagerOptions, "config">;
+}
+
+interface RunnerEntry {
+  runner: ClientAllocRunner;
+  alloc: Allocation;
+}
+
+export class NomadClient {
+  readonly nodeID: string;
+  readonly config: ClientConfig;
+  private currentNode: Node;
+  private readonly runners = new Map<string, RunnerEntry>();
+  private readonly link: ServerLink;
+  private watcher: AllocWatcher | undefined;
+  private readonly updater: AllocUpdater;
+  private nodeUpdateTimer: unknown = undefined;
+  private unsubscribeFingerprint: () => void = () => undefined;
+  private stopped = false;
+  /** Serialises alloc diffs and the restore, so one allocation is never handled twice at once. */
+  private applying: Promise<void> = Promise.resolve();
+
+  private constructor(
+    config: ClientConfig,
+    node: Node,
+    private readonly rpc: Rpc,
+    private readonly state: ClientStateStore,
+    private readonly fingerprints: FingerprintManager,
+    private readonly runnerFactory: AllocRunnerFactory,
+    private readonly clock: ClientClock,
+    private readonly logger: Logger,
+  ) {
+    this.config = config;
+    this.nodeID = node.ID;
+    this.currentNode = node;
+    this.link = new ServerLink({
+      rpc,
+      node: () => this.currentNode,
+      region: config.region,
+      devMode: config.devMode,
+      registerRetryMs: config.registerRetryMs,
+      initialHeartbeatStaggerMs: config.initialHeartbeatStaggerMs,
+      servers: config.servers,
+      clock,
+      logger,
+      onStatus: (status) => {
+        this.currentNode = { ...this.currentNode, Status: status };
+        logger.info("node status", { status });
+      },
+    });
+    this.updater = new AllocUpdater({
+      rpc,
+      secretID: node.SecretID,
+      region: config.region,
+      intervalMs: config.allocSyncIntervalMs,
+      clock,
+      logger,
+    });
+  }
+
+  static async start(configInput: ClientConfigInput | ClientConfig, deps: NomadClientDeps): Promise<NomadClient> {
+    const config = parseClientConfig(configInput);
+    const logger = deps.logger ?? silentLogger;
+    const clock = deps.clock ?? systemClock;
+    // -dev without a data dir: Nomad makes temporary directories too.
+    if (config.allocDir === undefined) config.allocDir = await mkdtemp(join(tmpdir(), "NomadClient"));
+    await mkdir(config.allocDir, { recursive: true, mode: 0o711 });
+    const runnerFactory = deps.runners ?? (await defaultRunnerFactory());
+
+    const state =
+      deps.stateStore ??
+      (config.devMode || config.stateDir === undefined
+        ? new MemoryStateStore()
+        : await FileStateStore.open(config.stateDir));
+    const secretID = await loadOrCreateSecretID(config.devMode ? undefined : config.stateDir);
+    const fingerprints = new FingerprintManager({ ...deps.fingerprint, config: fingerprintConfigOf(config) });
+    const fp = await fingerprints.start();
+    const node = buildNode(config, fp, { secretID });
+    const client = new NomadClient(config, node, deps.rpc, state, fingerprints, runnerFactory, clock, logger);
+    logger.info("using alloc directory", { alloc_dir: config.allocDir });
+    logger.info("node fingerprinted", { node_id: node.ID, drivers: Object.keys(node.Drivers).join(",") });
+    client.unsubscribeFingerprint = fingerprints.onChange(({ diff, current }) => {
+      if (diff.nodeChanged) client.nodeChanged(current);
+    });
+    await client.restore();
+    client.updater.start();
+    client.link.start();
+    void client.link.registered().then(() => client.startWatch());
+    return client;
+  }
+
+  node(): Node {
+    return structuredClone(this.currentNode);
+  }
+
+  numAllocations(): number {
+    return this.runners.size;
+  }
+
+  hasAlloc(allocID: string): boolean {
+    return this.runners.has(allocID);
+  }
+
+  /** Nomad's `stats.client` of `/v1/agent/self`: every value a string. */
+  stats(): Record<string, string> {
+    const { heartbeatTtlMs, lastHeartbeatMs } = this.link.stats();
+    return {
+      node_id: this.nodeID,
+      known_servers: this.link.servers().join(","),
+      num_allocations: String(this.runners.size),
+      heartbeat_ttl: formatDurationNs(Math.round(heartbeatTtlMs * NS_PER_MS)),
+      last_heartbeat:
+        lastHeartbeatMs === 0 ? "never" : formatDurationNs(Math.max(0, this.clock.nowMs() - lastHeartbeatMs) * NS_PER_MS),
+    };
+  }
+
+  /** Replaces the servers the client talks to (needs a ServerRpc). */
+  setServers(addrs: string[]): void {
+    if (!hasSetServers(this.rpc)) throw new Error("setServers: this client talks to an in-process server");
+    const servers = addrs.map(normalizeServerAddress);
+    this.rpc.setServers(servers);
+    this.link.setServers(servers);
+  }
+
+  /** The servers the client knows (configured, then learnt from heartbeat replies). */
+  servers(): readonly string[] {
+    return this.link.servers();
+  }
+
+  streamLogs(req: StreamLogsRequest): AsyncIterable<LogFrame> {
+    const entry = this.runners.get(req.allocID);
+    if (entry === undefined) throw new RpcError("NOT_FOUND", `Unknown allocation "${req.allocID}"`);
+    const group = entry.alloc.Job?.TaskGroups.find((g) => g.Name === entry.alloc.TaskGroup);
+    if (group !== undefined && !group.Tasks.some((t) => t.Name === req.task)) {
+      throw new RpcError("INVALID", `task group "${entry.alloc.TaskGroup}" doesn't have task "${req.task}"`);
+    }
+    if (req.type !== "stdout" && req.type !== "stderr") {
+      throw new RpcError("INVALID", `log type "${String(req.type)}" must be "stdout" or "stderr"`);
+    }
+    return streamLogs(this.config.allocDir as string, req, { pollIntervalMs: this.config.logPollIntervalMs });
+  }
+
+  /** Stops heartbeats, the watch and status updates; tasks keep running (Nomad). */
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unsubscribeFingerprint();
+    this.fingerprints.stop();
+    if (this.nodeUpdateTimer !== undefined) this.clock.clearTimeout(this.nodeUpdateTimer);
+    this.link.stop();
+    await this.watcher?.stop();
+    await this.applying.catch(() => undefined);
+    await this.updater.stop();
+    await Promise.all(
+      [...this.runners.values()].map((e) =>
+        e.runner.shutdown().catch((err: unknown) => this.logger.error("runner shutdown failed", { error: messageOf(err) })),
+      ),
+    );
+    await this.state.close();
+  }
+
+  // ---- internals ----
+
+  private nodeChanged(fp: HostFingerprint): void {
+    if (this.stopped) return;
+    this.currentNode = buildNode(this.config, fp, { secretID: this.currentNode.SecretID }, this.currentNode.Status);
+    // Changes come in bursts (drivers, then resources): coalesce before telling the servers.
+    if (this.nodeUpdateTimer !== undefined) this.clock.clearTimeout(this.nodeUpdateTimer);
+    this.nodeUpdateTimer = this.clock.setTimeout(() => {
+      this.nodeUpdateTimer = undefined;
+      this.logger.info("node attributes changed: registering again");
+      this.link.reregister();
+    }, this.config.nodeUpdateDebounceMs);
+  }
+
+  private async restore(): Promise<void> {
+    const { allocs, corrupt } = await this.state.loadAll();
+    for (const c of corrupt) {
+      this.logger.error("corrupt client state record ignored", { path: c.path, reason: c.reason });
+    }
+    for (const { alloc } of allocs) {
+      const runner = this.newRunner(alloc);
+      this.runners.set(alloc.ID, { runner, alloc });
+      try {
+        await runner.restore();
+        this.logger.info("restored allocation", { alloc_id: alloc.ID });
+      } catch (e) {
+        // Kept: the servers' answer decides whether it is stopped or run on.
+        this.logger.error("error restoring allocation", { alloc_id: alloc.ID, error: messageOf(e) });
+      }
+    }
+  }
+
+  private startWatch(): void {
+    if (this.stopped || this.watcher !== undefined) return;
+    this.watcher = new AllocWatcher({
+      rpc: this.rpc,
+      nodeID: this.nodeID,
+      secretID: this.currentNode.SecretID,
+      region: this.config.region,
+      maxQueryTimeMs: this.config.watchMaxQueryTimeMs,
+      retryMs: this.config.registerRetryMs,
+      clock: this.clock,
+      logger: this.logger,
+      known: () => new Map([...this.runners].map(([id, e]) => [id, e.alloc.AllocModifyIndex])),
+      apply: (diff) => this.apply(diff),
+    });
+    this.watcher.start();
+  }
+
+  private apply(diff: AllocDiff): Promise<void> {
+    const run = this.applying.then(() => this.applyNow(diff));
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(diff: AllocDiff): Promise<void> {
+    for (const id of diff.removed) {
+      const entry = this.runners.get(id);
+      if (entry === undefined) continue;
+      this.runners.delete(id);
+      this.logger.info("allocation removed by the servers: destroying", { alloc_id: id });
+      try {
+        await entry.runner.destroy();
+      } catch (e) {
+        this.logger.error("error destroying allocation", { alloc_id: id, error: messageOf(e) });
+      }
+      await this.state.deleteAlloc(id);
+    }
+    for (const alloc of diff.updated) {
+      const entry = this.runners.get(alloc.ID);
+      if (entry !== undefined) {
+        entry.alloc = alloc;
+        await this.state.putAlloc(alloc);
+        entry.runner.update(alloc);
+        continue;
+      }
+      // Nothing to stop and nothing to run: an allocation that ended before this client
+      // ever saw it (e.g. its state was lost) is not started just to be stopped.
+      if (alloc.DesiredStatus !== "run" || allocClientTerminal(alloc)) continue;
+      await this.state.putAlloc(alloc);
+      const runner = this.newRunner(alloc);
+      this.runners.set(alloc.ID, { runner, alloc });
+      this.logger.info("starting allocation", { alloc_id: alloc.ID, name: alloc.Name });
+      void runner.run().catch((e: unknown) => {
+        this.logger.error("allocation runner failed", { alloc_id: alloc.ID, error: messageOf(e) });
+      });
+    }
+  }
+
+  private newRunner(alloc: Allocation): ClientAllocRunner {
+    return this.runnerFactory({
+      alloc,
+      allocDir: this.config.allocDir as string,
+      state: this.state,
+      node: this.node(),
+      region: this.config.region,
+      logger: this.logger,
+      onUpdate: (update) => {
+        if (!this.stopped) this.updater.push(update);
+      },
+      clock: this.clock,
+      config: this.config,
+    });
+  }
+}
+
+async function defaultRunnerFactory(): Promise<AllocRunnerFactory> {
+  const { createDefaultRunnerFactory } = await import("./servers/default-runners.js");
+  return createDefaultRunnerFactory();
+}
