@@ -19,7 +19,11 @@ export {
   type RaftConfigProfile,
 } from "./runtime/config.js";
 export { RaftError, isRaftError, raftErrorCodes, type RaftErrorCode } from "./runtime/errors.js";
-export { WsTransport, type WsTransportListenOptions } from "./transport/ws-transport.js";
+export {
+  WsTransport,
+  type WsTransportListenOptions,
+  type WsTransportAttachOptions,
+} from "./transport/ws-transport.js";
 export {
   wsTransportConfigSchema,
   type WsTransportConfig,

@@ -30,6 +30,8 @@ export interface PeerContext {
   readonly config: WsTransportConfig;
   readonly counters: WsCounters;
   readonly emit: (event: WsTransportEvent) => void;
+  /** URL path peers serve the transport on: "/" (listen) or the attach path, e.g. "/raft". */
+  readonly dialPath?: string;
 }
 
 type State = "idle" | "connecting" | "open" | "backoff" | "closed";
@@ -97,7 +99,7 @@ export class OutboundPeer {
     this.dials += 1;
     let socket: WebSocket;
     try {
-      socket = new WebSocket(`ws://${this.address}/`, {
+      socket = new WebSocket(`ws://${this.address}${this.ctx.dialPath ?? "/"}`, {
         perMessageDeflate: false,
         maxPayload: config.maxPayloadBytes,
         handshakeTimeout: config.handshakeTimeoutMs,

@@ -4,10 +4,13 @@
 //   transport.onMessage((m) => node.step(m));
 //   transport.send("n2", "127.0.0.1:7002", message);   // never blocks, never throws
 //
+//   // or on a path of an existing http.Server shared with other websocket services (Nomad: RPC):
+//   const transport = WsTransport.attach({ id: "n1", server, path: "/raft", address: "10.0.0.1:4647" });
+//
 // Each node listens on its address and dials each peer it sends to (see outbound-peer.ts);
 // accepted connections only receive (see inbound-connection.ts). Every bound is in
 // ws-transport-config.ts.
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import type { Message } from "../core/messages.js";
@@ -16,6 +19,7 @@ import { encodeMessage, FRAME_HEADER_BYTES } from "./codec.js";
 import { InboundConnection, type InboundContext } from "./inbound-connection.js";
 import { OutboundPeer } from "./outbound-peer.js";
 import type { Transport } from "./types.js";
+import { addUpgradeRoute } from "./ws-transport-upgrade-routes.js";
 import {
   formatAddress,
   parseAddress,
@@ -41,10 +45,31 @@ function isValidAddress(address: ServerAddress): boolean {
   }
 }
 
+function boundAddress(server: Server): ServerAddress {
+  const bound = server.address();
+  if (bound === null || typeof bound === "string") {
+    throw new Error("address: the server is not listening on a TCP port; pass the address peers dial");
+  }
+  return formatAddress(bound.address, bound.port);
+}
+
 export interface WsTransportListenOptions extends WsTransportOptions {
   /** Observer for connection events (logging, metrics); must not throw. */
   readonly onEvent?: (event: WsTransportEvent) => void;
 }
+
+export interface WsTransportAttachOptions extends Omit<WsTransportOptions, "address"> {
+  /** A server owned by the caller (it may carry other websocket paths and plain HTTP); never closed here. */
+  readonly server: Server;
+  /** URL path this transport serves and dials on its peers; every node of a cluster uses the same. */
+  readonly path?: string;
+  /** Address peers reach this node at (localAddress); default: the server's bound address. */
+  readonly address?: ServerAddress;
+  readonly onEvent?: (event: WsTransportEvent) => void;
+}
+
+/** How the transport got its server: made by listen() and closed with it, or the caller's. */
+type ServerMode = { readonly owned: true } | { readonly owned: false; readonly removeRoute: () => void };
 
 export class WsTransport implements Transport {
   private readonly counters = new WsCounters();
@@ -56,6 +81,7 @@ export class WsTransport implements Transport {
   private handler: ((message: Message) => void) | undefined;
   private closing: Promise<void> | undefined;
   private readonly ctx: InboundContext;
+  private mode: ServerMode = { owned: true };
 
   private constructor(
     private readonly config: WsTransportConfig,
@@ -63,6 +89,8 @@ export class WsTransport implements Transport {
     private readonly wss: WebSocketServer,
     readonly localAddress: ServerAddress,
     onEvent: (event: WsTransportEvent) => void,
+    owned = true,
+    dialPath = "/",
   ) {
     this.ctx = {
       config,
@@ -71,12 +99,16 @@ export class WsTransport implements Transport {
       deliver: (message) => this.deliver(message),
       register: (connection) => this.register(connection),
       unregister: (connection) => this.unregister(connection),
+      dialPath,
     };
-    server.on("connection", (socket: Socket) => {
-      this.rawSockets.add(socket);
-      socket.once("close", () => this.rawSockets.delete(socket));
-    });
-    server.on("error", (error: Error) => onEvent({ type: "serverError", message: error.message }));
+    // The raw sockets and errors of a shared server belong to its owner.
+    if (owned) {
+      server.on("connection", (socket: Socket) => {
+        this.rawSockets.add(socket);
+        socket.once("close", () => this.rawSockets.delete(socket));
+      });
+      server.on("error", (error: Error) => onEvent({ type: "serverError", message: error.message }));
+    }
     wss.on("error", (error: Error) => onEvent({ type: "serverError", message: error.message }));
     wss.on("connection", (socket, request) => {
       const remote = formatAddress(request.socket.remoteAddress ?? "?", request.socket.remotePort ?? 0);
@@ -121,6 +153,44 @@ export class WsTransport implements Transport {
     const bound = server.address();
     const actualPort = typeof bound === "object" && bound !== null ? bound.port : port;
     return new WsTransport(config, server, wss, formatAddress(host, actualPort), onEvent ?? (() => {}));
+  }
+
+  /**
+   * Serves on `path` (default "/raft") of a server the caller owns and has bound (or will bind),
+   * next to other websocket services; peers are dialed at the same path. close() releases the
+   * path and this transport's connections, never the server.
+   */
+  static attach(options: WsTransportAttachOptions): WsTransport {
+    const { onEvent, server, path = "/raft", address, ...rest } = options;
+    if (!/^\/[A-Za-z0-9._~/-]*$/.test(path)) {
+      throw new Error(`path: expected an absolute URL path like "/raft", got ${JSON.stringify(path)}`);
+    }
+    const advertise = address ?? boundAddress(server);
+    const config = wsTransportConfigSchema.parse({ ...rest, address: advertise });
+    const wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: config.maxPayloadBytes,
+      clientTracking: false,
+    });
+    const transport = new WsTransport(
+      config,
+      server,
+      wss,
+      config.address,
+      onEvent ?? (() => {}),
+      false,
+      path,
+    );
+    const removeRoute = addUpgradeRoute(server, path, (request: IncomingMessage, socket, head) => {
+      if (transport.closing !== undefined) {
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
+    });
+    transport.mode = { owned: false, removeRoute };
+    return transport;
   }
 
   get id(): NodeId {
@@ -197,6 +267,17 @@ export class WsTransport implements Transport {
   }
 
   private async shutdown(): Promise<void> {
+    const mode = this.mode;
+    if (!mode.owned) {
+      mode.removeRoute();
+      const closes: Promise<void>[] = [];
+      for (const peer of this.peers.values()) closes.push(peer.close());
+      for (const connection of this.inbound) closes.push(connection.close(CLOSE_GOING_AWAY, "shutting down"));
+      this.peers.clear();
+      await Promise.all(closes);
+      await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+      return;
+    }
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     const closes: Promise<void>[] = [];
