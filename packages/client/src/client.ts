@@ -7,7 +7,7 @@
 // starts a running task again; allocations the servers no longer want are then stopped.
 // `shutdown()` stops talking to the servers and leaves the tasks running, as Nomad does.
 
-import { mkdir, mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FingerprintManager, type FingerprintManagerOptions, type HostFingerprint } from "@nomad/fingerprint";
@@ -55,6 +55,8 @@ export class NomadClient {
   private nodeUpdateTimer: unknown = undefined;
   private unsubscribeFingerprint: () => void = () => undefined;
   private stopped = false;
+  /** The alloc dir made for a -dev client without a data dir, removed on shutdown. */
+  private tempAllocDir: string | undefined;
   /** Serialises alloc diffs and the restore, so one allocation is never handled twice at once. */
   private applying: Promise<void> = Promise.resolve();
 
@@ -101,7 +103,8 @@ export class NomadClient {
     const logger = deps.logger ?? silentLogger;
     const clock = deps.clock ?? systemClock;
     // -dev without a data dir: Nomad makes temporary directories too.
-    if (config.allocDir === undefined) config.allocDir = await mkdtemp(join(tmpdir(), "NomadClient"));
+    let tempAllocDir: string | undefined;
+    if (config.allocDir === undefined) config.allocDir = tempAllocDir = await mkdtemp(join(tmpdir(), "NomadClient"));
     await mkdir(config.allocDir, { recursive: true, mode: 0o711 });
     const runnerFactory = deps.runners ?? (await defaultRunnerFactory());
 
@@ -115,6 +118,7 @@ export class NomadClient {
     const fp = await fingerprints.start();
     const node = buildNode(config, fp, { secretID });
     const client = new NomadClient(config, node, deps.rpc, state, fingerprints, runnerFactory, clock, logger);
+    client.tempAllocDir = tempAllocDir;
     logger.info("using alloc directory", { alloc_dir: config.allocDir });
     logger.info("node fingerprinted", { node_id: node.ID, drivers: Object.keys(node.Drivers).join(",") });
     client.unsubscribeFingerprint = fingerprints.onChange(({ diff, current }) => {
@@ -189,12 +193,18 @@ export class NomadClient {
     await this.watcher?.stop();
     await this.applying.catch(() => undefined);
     await this.updater.stop();
+    // -dev keeps nothing, tasks included (Nomad destroys every allocation on a dev agent's
+    // shutdown); otherwise tasks keep running for the next agent to re-attach.
+    const dev = this.config.devMode;
     await Promise.all(
       [...this.runners.values()].map((e) =>
-        e.runner.shutdown().catch((err: unknown) => this.logger.error("runner shutdown failed", { error: messageOf(err) })),
+        (dev ? e.runner.destroy() : e.runner.shutdown()).catch((err: unknown) =>
+          this.logger.error("runner shutdown failed", { error: messageOf(err) }),
+        ),
       ),
     );
     await this.state.close();
+    if (this.tempAllocDir !== undefined) await rm(this.tempAllocDir, { recursive: true, force: true });
   }
 
   // ---- internals ----
