@@ -58,23 +58,30 @@ export class StateStore {
     if (indexOf() > minIndex || timeoutMs <= 0 || signal?.aborted === true || tables.length === 0)
       return Promise.resolve(indexOf());
     return new Promise<number>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       let remove: () => void = () => undefined;
       const done = (): void => {
         remove();
-        if (timer !== undefined) clearTimeout(timer);
+        clearTimeout(timer);
         signal?.removeEventListener("abort", done);
         resolve(indexOf());
       };
+      const timer = setTimeout(done, timeoutMs);
+      // A pending blocking query must not keep a stopping process alive.
+      timer.unref();
       try {
         remove = this.waiters.add({ tables, minIndex, wake: done });
       } catch (err) {
+        clearTimeout(timer);
         reject(err as Error);
         return;
       }
-      timer = setTimeout(done, timeoutMs);
       signal?.addEventListener("abort", done, { once: true });
     });
+  }
+
+  /** Answers every blocked query now with the current index (server shutdown). */
+  wakeAll(): void {
+    this.waiters.notifyAll();
   }
 
   /**
