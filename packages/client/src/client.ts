@@ -13,7 +13,12 @@ import { join } from "node:path";
 import { FingerprintManager, type FingerprintManagerOptions, type HostFingerprint } from "@nomad/fingerprint";
 import { RpcError, type Rpc } from "@nomad/rpc";
 import { allocClientTerminal, formatDurationNs, NS_PER_MS, type Allocation, type Node } from "@nomad/structs";
-import { normalizeServerAddress, parseClientConfig, type ClientConfig, type ClientConfigInput } from "./config.js";
+import {
+  normalizeServerAddress,
+  parseClientConfig,
+  type ClientConfig,
+  type ClientConfigInput,
+} from "./config.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { buildNode, fingerprintConfigOf } from "./node/build-node.js";
 import { systemClock, type ClientClock } from "./node/clock.js";
@@ -98,13 +103,17 @@ export class NomadClient {
     });
   }
 
-  static async start(configInput: ClientConfigInput | ClientConfig, deps: NomadClientDeps): Promise<NomadClient> {
+  static async start(
+    configInput: ClientConfigInput | ClientConfig,
+    deps: NomadClientDeps,
+  ): Promise<NomadClient> {
     const config = parseClientConfig(configInput);
     const logger = deps.logger ?? silentLogger;
     const clock = deps.clock ?? systemClock;
     // -dev without a data dir: Nomad makes temporary directories too.
     let tempAllocDir: string | undefined;
-    if (config.allocDir === undefined) config.allocDir = tempAllocDir = await mkdtemp(join(tmpdir(), "NomadClient"));
+    if (config.allocDir === undefined)
+      config.allocDir = tempAllocDir = await mkdtemp(join(tmpdir(), "NomadClient"));
     await mkdir(config.allocDir, { recursive: true, mode: 0o711 });
     const runnerFactory = deps.runners ?? (await defaultRunnerFactory());
 
@@ -152,7 +161,9 @@ export class NomadClient {
       num_allocations: String(this.runners.size),
       heartbeat_ttl: formatDurationNs(Math.round(heartbeatTtlMs * NS_PER_MS)),
       last_heartbeat:
-        lastHeartbeatMs === 0 ? "never" : formatDurationNs(Math.max(0, this.clock.nowMs() - lastHeartbeatMs) * NS_PER_MS),
+        lastHeartbeatMs === 0
+          ? "never"
+          : formatDurationNs(Math.max(0, this.clock.nowMs() - lastHeartbeatMs) * NS_PER_MS),
     };
   }
 
@@ -211,7 +222,12 @@ export class NomadClient {
 
   private nodeChanged(fp: HostFingerprint): void {
     if (this.stopped) return;
-    this.currentNode = buildNode(this.config, fp, { secretID: this.currentNode.SecretID }, this.currentNode.Status);
+    this.currentNode = buildNode(
+      this.config,
+      fp,
+      { secretID: this.currentNode.SecretID },
+      this.currentNode.Status,
+    );
     // Changes come in bursts (drivers, then resources): coalesce before telling the servers.
     if (this.nodeUpdateTimer !== undefined) this.clock.clearTimeout(this.nodeUpdateTimer);
     this.nodeUpdateTimer = this.clock.setTimeout(() => {

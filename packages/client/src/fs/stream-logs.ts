@@ -90,7 +90,8 @@ async function startPosition(
   if (origin === "start") {
     for (const [i, idx] of indexes.entries()) {
       const size = (await sizeOf(join(dir, `${base}.${idx}`))) ?? 0;
-      if (remaining <= size || i === indexes.length - 1) return { index: idx, offset: Math.min(remaining, size) };
+      if (remaining <= size || i === indexes.length - 1)
+        return { index: idx, offset: Math.min(remaining, size) };
       remaining -= size;
     }
   } else {
@@ -206,7 +207,11 @@ export async function* streamLogs(
           const { bytesRead } = await handle.read(buffer, 0, Math.min(maxFrame, size - offset), offset);
           if (bytesRead > 0) {
             offset += bytesRead;
-            yield { File: fileName(index), Offset: offset, Data: Uint8Array.from(buffer.subarray(0, bytesRead)) };
+            yield {
+              File: fileName(index),
+              Offset: offset,
+              Data: Uint8Array.from(buffer.subarray(0, bytesRead)),
+            };
             continue;
           }
         }

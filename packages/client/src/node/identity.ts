@@ -17,7 +17,8 @@ export async function loadOrCreateSecretID(stateDir: string | undefined): Promis
   const file = join(stateDir, SECRET_ID_FILE);
   try {
     const id = (await readFile(file, "utf8")).trim().toLowerCase();
-    if (!UUID.test(id)) throw new Error(`${file} does not hold a UUID; refusing to replace the node's secret`);
+    if (!UUID.test(id))
+      throw new Error(`${file} does not hold a UUID; refusing to replace the node's secret`);
     return id;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;

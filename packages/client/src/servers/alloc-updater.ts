@@ -50,7 +50,11 @@ export class AllocUpdater {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const request: AllocUpdateRequest = { Alloc: [...batch.values()], SecretID: this.o.secretID, Region: this.o.region };
+    const request: AllocUpdateRequest = {
+      Alloc: [...batch.values()],
+      SecretID: this.o.secretID,
+      Region: this.o.region,
+    };
     this.inFlight = (async () => {
       try {
         this.batches++;

@@ -78,7 +78,9 @@ export class AllocWatcher {
         // Before registration completes the server does not know the node: expected, quiet.
         const log = isRpcError(e, "NOT_FOUND") ? this.o.logger.debug : this.o.logger.error;
         log.call(this.o.logger, "error querying node allocations", { error: messageOf(e) });
-        await sleep(this.o.clock, this.o.retryMs * (0.5 + this.o.clock.random()), signal).catch(() => undefined);
+        await sleep(this.o.clock, this.o.retryMs * (0.5 + this.o.clock.random()), signal).catch(
+          () => undefined,
+        );
       }
     }
   }
@@ -104,7 +106,8 @@ export class AllocWatcher {
     if (wanted === undefined) return false;
     const replyIndex = reply.Index;
     // A blocking query that timed out with nothing new, or a server behind us.
-    if (replyIndex < this.index || (replyIndex === this.index && this.index !== 0)) return replyIndex === this.index;
+    if (replyIndex < this.index || (replyIndex === this.index && this.index !== 0))
+      return replyIndex === this.index;
 
     const known = this.o.known();
     const pull = [...wanted].filter(([id, modify]) => (known.get(id) ?? -1) < modify).map(([id]) => id);
@@ -118,7 +121,10 @@ export class AllocWatcher {
         MaxQueryTime: this.o.maxQueryTimeMs * NS_PER_MS,
         AllowStale: true,
       };
-      const allocs = await this.o.rpc.call<AllocsGetResponse>("Alloc.GetAllocs", allocRequest, { timeoutMs, signal });
+      const allocs = await this.o.rpc.call<AllocsGetResponse>("Alloc.GetAllocs", allocRequest, {
+        timeoutMs,
+        signal,
+      });
       updated = this.validAllocs(allocs);
       // A stale server may hand back older versions than the index map promised: ask again.
       const stale = updated.some((a) => a.AllocModifyIndex < (wanted.get(a.ID) ?? 0));
@@ -133,7 +139,12 @@ export class AllocWatcher {
   }
 
   private validIndexMap(reply: NodeClientAllocsResponse): Map<string, number> | undefined {
-    if (typeof reply !== "object" || reply === null || typeof reply.Index !== "number" || !(reply.Index >= 0)) {
+    if (
+      typeof reply !== "object" ||
+      reply === null ||
+      typeof reply.Index !== "number" ||
+      !(reply.Index >= 0)
+    ) {
       this.garbage++;
       return undefined;
     }

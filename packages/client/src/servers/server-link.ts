@@ -231,7 +231,9 @@ export class ServerLink {
     if (Number.isFinite(ttlNs) && ttlNs > 0) this.heartbeatTtlMs = ttlNs / NS_PER_MS;
     this.lastHeartbeatMs = this.o.clock.nowMs();
     const servers = Array.isArray(reply?.Servers)
-      ? reply.Servers.map((s) => s?.RPCAdvertiseAddr).filter((a): a is string => typeof a === "string" && a !== "")
+      ? reply.Servers.map((s) => s?.RPCAdvertiseAddr).filter(
+          (a): a is string => typeof a === "string" && a !== "",
+        )
       : [];
     if (servers.length > 0 && servers.join(",") !== this.knownServers.join(",")) {
       this.knownServers = servers;

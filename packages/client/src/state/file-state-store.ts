@@ -211,6 +211,7 @@ function parseTaskState(path: string, value: unknown): PersistedTaskState {
   if (!state.success) throw new CorruptRecordError(path, "not a task state");
   if (v.handle === undefined) return { taskState: state.data };
   // The handle is the driver's own JSON, checksummed with the record: only its shape is checked here.
-  if (typeof v.handle !== "object" || v.handle === null) throw new CorruptRecordError(path, "task handle is not an object");
+  if (typeof v.handle !== "object" || v.handle === null)
+    throw new CorruptRecordError(path, "task handle is not an object");
   return { handle: v.handle as PersistedTaskHandle, taskState: state.data };
 }

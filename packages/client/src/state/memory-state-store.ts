@@ -3,7 +3,12 @@
 // so a caller never shares a mutable object with the store.
 
 import type { Allocation } from "@nomad/structs";
-import type { ClientStateStore, CorruptEntry, PersistedTaskState, RestoredAlloc } from "./alloc-state-store.js";
+import type {
+  ClientStateStore,
+  CorruptEntry,
+  PersistedTaskState,
+  RestoredAlloc,
+} from "./alloc-state-store.js";
 
 export class MemoryStateStore implements ClientStateStore {
   private readonly allocs = new Map<string, { alloc: Allocation; tasks: Map<string, PersistedTaskState> }>();

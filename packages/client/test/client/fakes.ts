@@ -14,7 +14,11 @@ import {
   type NodeUpdateStatusRequest,
   type AllocsGetRequest,
 } from "@nomad/structs";
-import type { AllocRunnerFactory, AllocRunnerFactoryDeps, ClientAllocRunner } from "../../src/servers/runner-seam.js";
+import type {
+  AllocRunnerFactory,
+  AllocRunnerFactoryDeps,
+  ClientAllocRunner,
+} from "../../src/servers/runner-seam.js";
 
 export interface Call {
   method: string;
@@ -161,7 +165,12 @@ export class FakeServer {
       NodeModifyIndex: this.index,
       LeaderRPCAddr: this.servers[0] ?? "",
       NumNodes: this.nodes.size,
-      Servers: this.servers.map((s) => ({ RPCAdvertiseAddr: s, RPCMajorVersion: 1, RPCMinorVersion: 0, Datacenter: "dc1" })),
+      Servers: this.servers.map((s) => ({
+        RPCAdvertiseAddr: s,
+        RPCMajorVersion: 1,
+        RPCMinorVersion: 0,
+        Datacenter: "dc1",
+      })),
       Index: this.index,
       LastContact: 0,
       KnownLeader: true,
@@ -169,7 +178,11 @@ export class FakeServer {
   }
 }
 
-export type RunnerEvent = { alloc: string; event: "run" | "restore" | "update" | "destroy" | "shutdown"; desired?: string };
+export type RunnerEvent = {
+  alloc: string;
+  event: "run" | "restore" | "update" | "destroy" | "shutdown";
+  desired?: string;
+};
 
 /** A runner that records what the client asks of it and reports statuses like a real one. */
 export class RecordingRunners {
@@ -188,7 +201,15 @@ export class RecordingRunners {
       run: async () => {
         this.events.push({ alloc: id, event: "run" });
         await deps.state.putTaskState(id, "web", {
-          taskState: { State: "running", Failed: false, Restarts: 0, LastRestart: "", StartedAt: "", FinishedAt: "", Events: [] },
+          taskState: {
+            State: "running",
+            Failed: false,
+            Restarts: 0,
+            LastRestart: "",
+            StartedAt: "",
+            FinishedAt: "",
+            Events: [],
+          },
         });
         report("running");
       },
@@ -205,13 +226,21 @@ export class RecordingRunners {
       shutdown: async () => {
         this.events.push({ alloc: id, event: "shutdown" });
       },
-      clientStatus: () => ({ ID: id, ClientStatus: status, ClientDescription: "", TaskStates: {}, ModifyTime: 0 }),
+      clientStatus: () => ({
+        ID: id,
+        ClientStatus: status,
+        ClientDescription: "",
+        TaskStates: {},
+        ModifyTime: 0,
+      }),
     };
     return runner;
   };
 
   of(alloc: string): string[] {
-    return this.events.filter((e) => e.alloc === alloc).map((e) => e.event + (e.desired ? `:${e.desired}` : ""));
+    return this.events
+      .filter((e) => e.alloc === alloc)
+      .map((e) => e.event + (e.desired ? `:${e.desired}` : ""));
   }
 }
 

@@ -52,7 +52,9 @@ describe("NomadClient registration", () => {
   it("registers a fingerprinted node as initializing, then heartbeats it to ready", async () => {
     const client = await start();
     await waitFor(() => server.nodes.get(client.nodeID)?.Status === "ready", "node ready");
-    const registered = server.calls.find((c) => c.method === "Node.Register")!.args as { Node: Record<string, unknown> };
+    const registered = server.calls.find((c) => c.method === "Node.Register")!.args as {
+      Node: Record<string, unknown>;
+    };
     const node = registered.Node as ReturnType<NomadClient["node"]>;
     expect(node.Status).toBe("initializing");
     expect(node.ID).toBe((await readFile(join(dataDir, "client", "client-id"), "utf8")).trim());
@@ -103,7 +105,10 @@ describe("NomadClient registration", () => {
     await waitFor(() => server.nodes.get(client.nodeID)?.Status === "ready", "ready");
     const before = server.count("Node.Register");
     server.forgetNodes();
-    await waitFor(() => server.count("Node.Register") > before && server.nodes.has(client.nodeID), "re-registration");
+    await waitFor(
+      () => server.count("Node.Register") > before && server.nodes.has(client.nodeID),
+      "re-registration",
+    );
     await waitFor(() => server.nodes.get(client.nodeID)?.Status === "ready", "ready again");
   });
 
@@ -147,7 +152,13 @@ describe("NomadClient heartbeats", () => {
     const client = await start();
     await waitFor(() => server.count("Node.UpdateStatus") >= 1, "heartbeat");
     const stats = client.stats();
-    expect(Object.keys(stats).sort()).toEqual(["heartbeat_ttl", "known_servers", "last_heartbeat", "node_id", "num_allocations"]);
+    expect(Object.keys(stats).sort()).toEqual([
+      "heartbeat_ttl",
+      "known_servers",
+      "last_heartbeat",
+      "node_id",
+      "num_allocations",
+    ]);
     expect(stats).toMatchObject({ node_id: client.nodeID, num_allocations: "0", heartbeat_ttl: "12.5s" });
     expect(stats["last_heartbeat"]).toMatch(/^\d+(\.\d+)?(ms|s|µs|ns)$|^0s$/);
   });
@@ -173,7 +184,10 @@ describe("NomadClient allocations", () => {
     await waitFor(() => client.hasAlloc(A1), "alloc started");
     expect(runners.of(A1)).toEqual(["run"]);
     expect(client.numAllocations()).toBe(1);
-    const req = server.calls.find((c) => c.method === "Node.GetClientAllocs")!.args as Record<string, unknown>;
+    const req = server.calls.find((c) => c.method === "Node.GetClientAllocs")!.args as Record<
+      string,
+      unknown
+    >;
     expect(req["MaxQueryTime"]).toBe(300_000 * 1_000_000);
 
     server.stop(A1);
@@ -205,8 +219,20 @@ describe("NomadClient allocations", () => {
     const deps1 = runners.deps.get(A1)!;
     const deps2 = runners.deps.get(A2)!;
     for (let i = 0; i < 10; i++) {
-      deps1.onUpdate({ ID: A1, ClientStatus: "running", ClientDescription: `step ${i}`, TaskStates: {}, ModifyTime: i });
-      deps2.onUpdate({ ID: A2, ClientStatus: "running", ClientDescription: `step ${i}`, TaskStates: {}, ModifyTime: i });
+      deps1.onUpdate({
+        ID: A1,
+        ClientStatus: "running",
+        ClientDescription: `step ${i}`,
+        TaskStates: {},
+        ModifyTime: i,
+      });
+      deps2.onUpdate({
+        ID: A2,
+        ClientStatus: "running",
+        ClientDescription: `step ${i}`,
+        TaskStates: {},
+        ModifyTime: i,
+      });
     }
     await waitFor(() => server.updates.length > batchesBefore, "the batch");
     const batch = server.updates[batchesBefore]!;

@@ -2,7 +2,13 @@ import { appendFile, mkdir, mkdtemp, rm, truncate, unlink, writeFile } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FILE_DELETED, FILE_TRUNCATED, streamLogs, type LogFrame, type StreamLogsRequest } from "../../src/fs/stream-logs.js";
+import {
+  FILE_DELETED,
+  FILE_TRUNCATED,
+  streamLogs,
+  type LogFrame,
+  type StreamLogsRequest,
+} from "../../src/fs/stream-logs.js";
 
 const ALLOC = "0b9f6e0e-1111-4222-8333-444455556666";
 let root: string;
@@ -43,14 +49,17 @@ function follow(over: Partial<StreamLogsRequest> = {}) {
   const ac = new AbortController();
   const frames: LogFrame[] = [];
   const done = (async () => {
-    for await (const f of streamLogs(root, req({ follow: true, signal: ac.signal, ...over }), { pollIntervalMs: 20 }))
+    for await (const f of streamLogs(root, req({ follow: true, signal: ac.signal, ...over }), {
+      pollIntervalMs: 20,
+    }))
       frames.push(f);
   })();
   const all = (): string => frames.map(text).join("");
   async function until(pred: (s: string) => boolean, what: string): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (!pred(all())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(all())}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(all())}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -83,9 +92,15 @@ describe("streamLogs", () => {
   it("origin end with an offset gives the last bytes, reaching back into older files", async () => {
     await writeFile(join(logs, "web.stdout.0"), "0123");
     await writeFile(join(logs, "web.stdout.1"), "4567");
-    expect((await collect(streamLogs(root, req({ origin: "end", offset: 2 })))).map(text).join("")).toBe("67");
-    expect((await collect(streamLogs(root, req({ origin: "end", offset: 6 })))).map(text).join("")).toBe("234567");
-    expect((await collect(streamLogs(root, req({ origin: "end", offset: 100 })))).map(text).join("")).toBe("01234567");
+    expect((await collect(streamLogs(root, req({ origin: "end", offset: 2 })))).map(text).join("")).toBe(
+      "67",
+    );
+    expect((await collect(streamLogs(root, req({ origin: "end", offset: 6 })))).map(text).join("")).toBe(
+      "234567",
+    );
+    expect((await collect(streamLogs(root, req({ origin: "end", offset: 100 })))).map(text).join("")).toBe(
+      "01234567",
+    );
     expect(await collect(streamLogs(root, req({ origin: "end", offset: 0 })))).toEqual([]);
   });
 

@@ -21,7 +21,13 @@ describe("client config", () => {
       initialHeartbeatStaggerMs: 10_000,
       allocSyncIntervalMs: 200,
       watchMaxQueryTimeMs: 300_000,
-      gc: { intervalMs: 60_000, diskUsageThreshold: 80, inodeUsageThreshold: 70, maxAllocs: 50, parallelDestroys: 2 },
+      gc: {
+        intervalMs: 60_000,
+        diskUsageThreshold: 80,
+        inodeUsageThreshold: 70,
+        maxAllocs: 50,
+        parallelDestroys: 2,
+      },
     });
     expect(c.nodeName.length).toBeGreaterThan(0);
   });
@@ -53,7 +59,9 @@ describe("client config", () => {
 
   it("names the bad field", () => {
     expect(() => parseClientConfig({ dataDir: "/d", nodePool: "all" })).toThrow(/reserved[\s\S]*at nodePool/);
-    expect(() => parseClientConfig({ dataDir: "/d", maxKillTimeoutMs: "30 parsecs" })).toThrow(/maxKillTimeoutMs/);
+    expect(() => parseClientConfig({ dataDir: "/d", maxKillTimeoutMs: "30 parsecs" })).toThrow(
+      /maxKillTimeoutMs/,
+    );
     expect(() => parseClientConfig({ dataDir: "/d", servers: ["h:99999"] })).toThrow(/servers/);
     expect(() => parseClientConfig({ dataDir: "/d", datacenter: "dc*" })).toThrow(/datacenter/);
     expect(() => parseClientConfig({})).toThrow(ClientConfigError);

@@ -50,9 +50,9 @@ describe("record encoding", () => {
     expect(decodeRecord("f", bytes)).toEqual({ a: 1 });
     expect(() => decodeRecord("f", bytes.subarray(0, bytes.length - 1))).toThrow(/torn/);
     const flipped = Buffer.from(bytes);
-    flipped[flipped.length - 2] ^= 0x01;
+    flipped[flipped.length - 2] = flipped[flipped.length - 2]! ^ 0x01;
     expect(() => decodeRecord("f", flipped)).toThrow(/checksum mismatch/);
-    expect(() => decodeRecord("f", Buffer.from("{\"a\":1}"))).toThrow(CorruptRecordError);
+    expect(() => decodeRecord("f", Buffer.from('{"a":1}'))).toThrow(CorruptRecordError);
   });
 });
 
@@ -113,9 +113,14 @@ describe("FileStateStore", () => {
     await store.putAlloc(parseAllocation({ ID }));
     await store.putTaskState(ID, "web", { handle, taskState: running(1) });
     await store.close();
-    const taskPath = join(dir, "allocs", ID, (await readdir(join(dir, "allocs", ID))).find((f) => f.startsWith("task-"))!);
+    const taskPath = join(
+      dir,
+      "allocs",
+      ID,
+      (await readdir(join(dir, "allocs", ID))).find((f) => f.startsWith("task-"))!,
+    );
     const bytes = await readFile(taskPath);
-    bytes[bytes.length - 3] ^= 0x20;
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x20;
     await writeFile(taskPath, bytes);
 
     const again = await FileStateStore.open(dir);
@@ -129,7 +134,9 @@ describe("FileStateStore", () => {
   it("writes to one key land in call order", async () => {
     const store = await FileStateStore.open(dir);
     await store.putAlloc(parseAllocation({ ID }));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => store.putTaskState(ID, "web", { taskState: running(i) })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.putTaskState(ID, "web", { taskState: running(i) })),
+    );
     expect((await store.getTaskState(ID, "web"))?.taskState.Restarts).toBe(19);
   });
 });
@@ -138,7 +145,14 @@ describe("FileStateStore", () => {
 function startWriter(mode: string, ready: (line: string) => boolean) {
   const child = spawn(
     process.execPath,
-    ["--conditions=@nomad/source", "--import", "tsx", join(__dirname, "fixtures", "state-writer.ts"), mode, dir],
+    [
+      "--conditions=@nomad/source",
+      "--import",
+      "tsx",
+      join(__dirname, "fixtures", "state-writer.ts"),
+      mode,
+      dir,
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";
