@@ -1,0 +1,237 @@
+// Runs the tasks of one allocation (contract "AllocRunner contract"): builds the alloc dir,
+// runs a TaskRunner per task, derives the alloc's ClientStatus from the task states and
+// reports every change through `onUpdate`. A failed task kills its siblings, a dead leader
+// task kills the others, as in Nomad. `shutdown` (agent stop) leaves the tasks running;
+// `restore` re-attaches to them from persisted state; `destroy` kills them and removes the
+// alloc dir.
+
+import type { AllocClientUpdate, Allocation, Job, Node, TaskGroup, TaskState } from "@nomad/structs";
+import { NS_PER_MS } from "@nomad/structs";
+import { AllocDir } from "../allocdir/index.js";
+import { systemClock, type RunnerClock } from "../drivers/clock.js";
+import type { DriverRegistry } from "../drivers/registry.js";
+import type { Logger } from "../logger.js";
+import { TaskRunner } from "../taskrunner/task-runner.js";
+import { newEvent, TaskEventType } from "../taskrunner/task-events.js";
+import { clientStatusOf } from "./client-status.js";
+import type { AllocStateStore } from "./state-store.js";
+
+export interface AllocRunnerDeps {
+  alloc: Allocation;
+  /** The client's `alloc_dir`; this alloc lives in `<allocDir>/<alloc.ID>`. */
+  allocDir: string;
+  drivers: DriverRegistry;
+  state: AllocStateStore;
+  node: Node;
+  region: string;
+  logger: Logger;
+  onUpdate(update: AllocClientUpdate): void;
+  clock?: RunnerClock | undefined;
+  /** Client `max_kill_timeout` (default 30 s). */
+  maxKillTimeoutMs?: number | undefined;
+  random?: (() => number) | undefined;
+  /** Agent environment inherited by tasks (default process.env), filtered by `envDenylist`. */
+  hostEnv?: Readonly<Record<string, string | undefined>> | undefined;
+  envDenylist?: readonly string[] | undefined;
+}
+
+export class AllocRunner {
+  private alloc: Allocation;
+  private readonly deps: AllocRunnerDeps;
+  private readonly clock: RunnerClock;
+  readonly dir: AllocDir;
+  private readonly runners = new Map<string, TaskRunner>();
+  private setupError: string | undefined;
+  private lastReported = "";
+  private started = false;
+  private destroyed = false;
+
+  constructor(deps: AllocRunnerDeps) {
+    this.deps = deps;
+    this.alloc = deps.alloc;
+    this.clock = deps.clock ?? systemClock;
+    this.dir = new AllocDir(deps.allocDir, deps.alloc.ID);
+    const found = this.groupOf(deps.alloc);
+    if (typeof found === "string") {
+      this.setupError = found;
+      return;
+    }
+    for (const task of found.group.Tasks) {
+      this.runners.set(
+        task.Name,
+        new TaskRunner({
+          alloc: deps.alloc,
+          job: found.job,
+          group: found.group,
+          task,
+          allocDir: this.dir,
+          driver: deps.drivers.get(task.Driver),
+          state: deps.state,
+          node: deps.node,
+          region: deps.region,
+          logger: deps.logger.named("task_runner"),
+          clock: this.clock,
+          maxKillTimeoutMs: deps.maxKillTimeoutMs,
+          random: deps.random,
+          hostEnv: deps.hostEnv,
+          envDenylist: deps.envDenylist,
+          onChange: () => this.onTaskChange(task.Name),
+        }),
+      );
+    }
+  }
+
+  get id(): string {
+    return this.alloc.ID;
+  }
+
+  /** The latest alloc from the server. */
+  allocation(): Allocation {
+    return this.alloc;
+  }
+
+  /** Starts every task; resolves once they are launched (see `done()` for their end). */
+  async run(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.deps.state.putAlloc(this.alloc);
+    if (this.setupError !== undefined) {
+      this.report();
+      return;
+    }
+    try {
+      await this.dir.build();
+    } catch (e) {
+      this.setupError = `failed to build alloc dir: ${(e as Error).message}`;
+      this.report();
+      return;
+    }
+    this.launch();
+  }
+
+  /** Re-attaches to the tasks of a persisted alloc; no task is started twice. */
+  async restore(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.setupError !== undefined) {
+      this.report();
+      return;
+    }
+    for (const [name, runner] of this.runners) {
+      const saved = await this.deps.state.getTaskState(this.alloc.ID, name);
+      if (saved !== undefined) runner.restoreFrom(saved);
+    }
+    this.launch();
+  }
+
+  /** New desired state from the server: stop/evict kills the tasks. */
+  update(alloc: Allocation): void {
+    if (alloc.ID !== this.alloc.ID)
+      throw new Error(`alloc update for ${alloc.ID} sent to runner of ${this.alloc.ID}`);
+    this.alloc = alloc;
+    void this.deps.state.putAlloc(alloc).catch((e: unknown) => {
+      this.deps.logger.error("failed to persist alloc", { alloc_id: alloc.ID, error: String(e) });
+    });
+    if (alloc.DesiredStatus === "stop" || alloc.DesiredStatus === "evict") void this.killAll();
+  }
+
+  /** Kills every task (kill_signal, kill_timeout, SIGKILL) and resolves when all are dead. */
+  async killAll(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.kill()));
+  }
+
+  /** Resolves when every task is dead (or the runner was shut down). */
+  async done(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.done()));
+  }
+
+  /** Agent shutdown: tasks keep running; their state is already persisted. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.shutdown()));
+  }
+
+  /** Kills the tasks, removes the alloc dir and the persisted state. */
+  async destroy(): Promise<void> {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    await this.killAll();
+    await this.done();
+    await this.dir.destroy();
+    await this.deps.state.deleteAlloc(this.alloc.ID);
+  }
+
+  async signalTask(task: string, signal: string): Promise<void> {
+    const r = this.runners.get(task);
+    if (r === undefined)
+      throw new Error(`task: ${JSON.stringify(task)} is not a task of alloc ${this.alloc.ID}`);
+    await r.signal(signal);
+  }
+
+  taskStates(): Record<string, TaskState> {
+    const out: Record<string, TaskState> = {};
+    for (const [name, r] of this.runners) out[name] = r.state();
+    return out;
+  }
+
+  clientStatus(): AllocClientUpdate {
+    const taskStates = this.taskStates();
+    const { status, description } =
+      this.setupError !== undefined
+        ? { status: "failed", description: this.setupError }
+        : clientStatusOf(taskStates);
+    return {
+      ID: this.alloc.ID,
+      ClientStatus: status,
+      ClientDescription: description,
+      TaskStates: taskStates,
+      ModifyTime: this.clock.nowMs() * NS_PER_MS,
+    };
+  }
+
+  private launch(): void {
+    for (const r of this.runners.values()) void r.run();
+    this.report();
+  }
+
+  private onTaskChange(name: string): void {
+    const changed = this.runners.get(name);
+    if (changed !== undefined && changed.isDead()) {
+      const st = changed.state();
+      const leader = this.leaderTask() === name;
+      if (st.Failed || leader) {
+        for (const [other, r] of this.runners) {
+          if (other === name || r.isDead()) continue;
+          const ev = st.Failed
+            ? newEvent(TaskEventType.SiblingFailed, this.clock.nowMs() * NS_PER_MS, { FailedSibling: name })
+            : newEvent(TaskEventType.LeaderDead, this.clock.nowMs() * NS_PER_MS);
+          void r.kill(ev);
+        }
+      }
+    }
+    this.report();
+  }
+
+  private leaderTask(): string | undefined {
+    const found = this.groupOf(this.alloc);
+    if (typeof found === "string") return undefined;
+    return found.group.Tasks.find((t) => t.Leader)?.Name;
+  }
+
+  private report(): void {
+    const update = this.clientStatus();
+    // Only changes are reported (ModifyTime aside): the client batches these to the servers.
+    const key = JSON.stringify([update.ClientStatus, update.ClientDescription, update.TaskStates]);
+    if (key === this.lastReported) return;
+    this.lastReported = key;
+    this.deps.onUpdate(update);
+  }
+
+  private groupOf(alloc: Allocation): { job: Job; group: TaskGroup } | string {
+    const job = alloc.Job;
+    if (job === null || job === undefined) return "alloc has no job";
+    const group = job.TaskGroups.find((g) => g.Name === alloc.TaskGroup);
+    if (group === undefined)
+      return `task group ${JSON.stringify(alloc.TaskGroup)} not found in job ${JSON.stringify(job.ID)}`;
+    return { job, group };
+  }
+}
