@@ -10,7 +10,12 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FingerprintManager, type FingerprintManagerOptions, type HostFingerprint } from "@nomad/fingerprint";
+import {
+  createDefaultRegistry,
+  FingerprintManager,
+  type FingerprintManagerOptions,
+  type HostFingerprint,
+} from "@nomad/fingerprint";
 import { RpcError, type Rpc } from "@nomad/rpc";
 import { allocClientTerminal, formatDurationNs, NS_PER_MS, type Allocation, type Node } from "@nomad/structs";
 import {
@@ -27,6 +32,8 @@ import { streamLogs, type LogFrame, type StreamLogsRequest } from "./fs/stream-l
 import { AllocUpdater } from "./servers/alloc-updater.js";
 import { AllocWatcher, type AllocDiff } from "./servers/alloc-watcher.js";
 import type { AllocRunnerFactory, ClientAllocRunner } from "./servers/runner-seam.js";
+import { createAllocRunnerFactory, createClientDrivers } from "./servers/default-runners.js";
+import type { DriverRegistry } from "./drivers/index.js";
 import { hasSetServers, messageOf, ServerLink } from "./servers/server-link.js";
 import type { ClientStateStore } from "./state/alloc-state-store.js";
 import { FileStateStore } from "./state/file-state-store.js";
@@ -35,7 +42,7 @@ import { MemoryStateStore } from "./state/memory-state-store.js";
 export interface NomadClientDeps {
   rpc: Rpc;
   logger?: Logger;
-  /** Creates one runner per allocation; default: the package's AllocRunner. */
+  /** Creates one runner per allocation; default: the package's AllocRunner over raw_exec, exec (and mock_driver). */
   runners?: AllocRunnerFactory;
   clock?: ClientClock;
   /** Replaces the state store chosen from the config (tests). */
@@ -115,7 +122,9 @@ export class NomadClient {
     if (config.allocDir === undefined)
       config.allocDir = tempAllocDir = await mkdtemp(join(tmpdir(), "NomadClient"));
     await mkdir(config.allocDir, { recursive: true, mode: 0o711 });
-    const runnerFactory = deps.runners ?? (await defaultRunnerFactory());
+    // The real drivers both run tasks and tell the fingerprint what this node can run.
+    const drivers = deps.runners === undefined ? createClientDrivers(config, logger) : undefined;
+    const runnerFactory = deps.runners ?? createAllocRunnerFactory(drivers as DriverRegistry);
 
     const state =
       deps.stateStore ??
@@ -123,7 +132,11 @@ export class NomadClient {
         ? new MemoryStateStore()
         : await FileStateStore.open(config.stateDir));
     const secretID = await loadOrCreateSecretID(config.devMode ? undefined : config.stateDir);
-    const fingerprints = new FingerprintManager({ ...deps.fingerprint, config: fingerprintConfigOf(config) });
+    const fingerprints = new FingerprintManager({
+      ...(drivers === undefined ? {} : { registry: createDefaultRegistry(drivers.detectors()) }),
+      ...deps.fingerprint,
+      config: fingerprintConfigOf(config),
+    });
     const fp = await fingerprints.start();
     const node = buildNode(config, fp, { secretID });
     const client = new NomadClient(config, node, deps.rpc, state, fingerprints, runnerFactory, clock, logger);
@@ -327,9 +340,4 @@ export class NomadClient {
       config: this.config,
     });
   }
-}
-
-async function defaultRunnerFactory(): Promise<AllocRunnerFactory> {
-  const { createDefaultRunnerFactory } = await import("./servers/default-runners.js");
-  return createDefaultRunnerFactory();
 }

@@ -10,7 +10,7 @@ export {
   type ClientConfigInput,
 } from "./config.js";
 export { silentLogger, type Logger, type LogFields } from "./logger.js";
-export { systemClock, type ClientClock } from "./node/clock.js";
+export type { ClientClock } from "./node/clock.js";
 export { buildNode, fingerprintConfigOf, type NodeIdentity } from "./node/build-node.js";
 export { loadOrCreateSecretID, SECRET_ID_FILE } from "./node/identity.js";
 export type {
@@ -35,6 +35,10 @@ export {
   type StreamLogsOptions,
 } from "./fs/stream-logs.js";
 export type { AllocRunnerFactory, AllocRunnerFactoryDeps, ClientAllocRunner } from "./servers/runner-seam.js";
+export { createAllocRunnerFactory, createClientDrivers } from "./servers/default-runners.js";
 export { ServerLink, type ServerListRpc } from "./servers/server-link.js";
 export { AllocWatcher, type AllocDiff } from "./servers/alloc-watcher.js";
 export { AllocUpdater } from "./servers/alloc-updater.js";
+
+// The task-running half (client-runners): drivers, alloc dir, logs, task and alloc runners.
+export * from "./index-runners.js";

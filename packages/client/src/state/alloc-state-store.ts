@@ -2,25 +2,15 @@
 // tasks instead of starting them again: the allocation as last received from the servers
 // and, per task, the driver's handle (plain JSON) and the task state.
 
-import type { Allocation, TaskState } from "@nomad/structs";
+import type { Allocation } from "@nomad/structs";
 import type { TaskHandle } from "../drivers/types.js";
+import type { AllocStateStore, PersistedTaskState } from "../allocrunner/state-store.js";
+
+// The runner contract is declared once, beside the runners that write through it.
+export type { AllocStateStore, PersistedTaskState };
 
 /** A driver's handle: plain JSON, opaque to the store (the driver that made it reads it). */
 export type PersistedTaskHandle = TaskHandle;
-
-export interface PersistedTaskState {
-  handle?: PersistedTaskHandle;
-  taskState: TaskState;
-}
-
-/** The contract AllocRunner writes through (client-runners), implemented here. */
-export interface AllocStateStore {
-  putAlloc(alloc: Allocation): Promise<void>;
-  /** Removes the allocation and every task state kept for it. */
-  deleteAlloc(id: string): Promise<void>;
-  putTaskState(allocID: string, task: string, state: PersistedTaskState): Promise<void>;
-  getTaskState(allocID: string, task: string): Promise<PersistedTaskState | undefined>;
-}
 
 /** A record that failed its checks on load: reported, never used. */
 export interface CorruptEntry {
