@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDefaultRegistry } from "@nomad/fingerprint";
 import type { Rpc } from "@nomad/rpc";
 import type { ClientConfigInput } from "../../src/config.js";
 import { NomadClient } from "../../src/client.js";
@@ -123,6 +124,35 @@ describe("NomadClient registration", () => {
     expect(client.stats()["known_servers"]).toBe("10.0.0.1:4647,10.0.0.2:4647,10.0.0.3:4647");
     client.setServers(["10.0.0.9"]);
     expect(seen.at(-1)).toEqual(["10.0.0.9:4647"]);
+  });
+});
+
+describe("NomadClient fingerprint refresh", () => {
+  it("registers the node again (once) when a refresh changes its attributes", async () => {
+    let value = "one";
+    const registry = createDefaultRegistry().register({
+      name: "test_source",
+      periodicIntervalMs: 20,
+      fingerprint: async () => ({ detected: true, attributes: { "test.value": value } }),
+    });
+    const client = await NomadClient.start(config({ nodeUpdateDebounceMs: 150 }), {
+      rpc: server.rpc(),
+      runners: runners.factory,
+      fingerprint: { registry },
+    });
+    clients.push(client);
+    await waitFor(() => server.nodes.get(client.nodeID)?.Status === "ready", "ready");
+    expect(server.nodes.get(client.nodeID)?.Attributes["test.value"]).toBe("one");
+    const registrations = server.count("Node.Register");
+    value = "two";
+    await waitFor(
+      () => server.nodes.get(client.nodeID)?.Attributes["test.value"] === "two",
+      "re-registration",
+    );
+    expect(server.count("Node.Register")).toBe(registrations + 1);
+    expect(client.node().Attributes["test.value"]).toBe("two");
+    // Still ready: a re-registration of a ready node does not send it back to initializing.
+    expect(server.nodes.get(client.nodeID)?.Status).toBe("ready");
   });
 });
 
