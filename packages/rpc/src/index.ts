@@ -5,6 +5,7 @@ export { RpcClient } from "./client.js";
 export type { RpcClientOptions, RpcClientEvent, RpcClientStats } from "./client.js";
 export { ServerRpc } from "./server-rpc.js";
 export type { ServerRpcOptions } from "./server-rpc.js";
+export { RpcPool } from "./pool.js";
 export { LocalRpc } from "./local-rpc.js";
 export type { LocalRpcOptions } from "./local-rpc.js";
 export { callBudgetMs, rpcDefaults, MAX_QUERY_TIME_MS } from "./options.js";

@@ -12,11 +12,12 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { decodeFrame, encodeFrame, toBytes, type Frame, type InvalidReason } from "./frame.js";
 import { checkInt, checkPath, formatHostPort, rpcDefaults } from "./options.js";
-import { isRpcError, type RpcCallContext, type RpcHandler } from "./types.js";
+import { isRpcError, RpcError, type RpcCallContext, type RpcHandler } from "./types.js";
 import { addUpgradeRoute } from "./upgrade-routes.js";
 
 export interface RpcServerOptions {
-  readonly handler: RpcHandler;
+  /** May be given later with setHandler(); until then calls fail with SHUTDOWN ("not ready"). */
+  readonly handler?: RpcHandler;
   /** URL path of the websocket endpoint; default "/rpc". */
   readonly path?: string;
   /** Largest frame accepted or sent; default 16 MiB. */
@@ -69,7 +70,7 @@ const CLOSE_GOING_AWAY = 1001;
 const CLOSE_TRY_AGAIN_LATER = 1013;
 
 interface ServerConfig {
-  readonly handler: RpcHandler;
+  handler: RpcHandler;
   readonly path: string;
   readonly maxFrameBytes: number;
   readonly maxCallsPerConnection: number;
@@ -78,9 +79,11 @@ interface ServerConfig {
 }
 
 function resolveOptions(options: RpcServerOptions): ServerConfig {
-  if (typeof options.handler !== "function") throw new TypeError("handler: expected a function");
+  if (options.handler !== undefined && typeof options.handler !== "function") {
+    throw new TypeError("handler: expected a function");
+  }
   return {
-    handler: options.handler,
+    handler: options.handler ?? notReady,
     path: checkPath("path", options.path, rpcDefaults.path),
     maxFrameBytes: checkInt("maxFrameBytes", options.maxFrameBytes, rpcDefaults.maxFrameBytes, 1024),
     maxCallsPerConnection: checkInt(
@@ -93,6 +96,9 @@ function resolveOptions(options: RpcServerOptions): ServerConfig {
     onEvent: options.onEvent ?? (() => {}),
   };
 }
+
+const notReady: RpcHandler = () =>
+  Promise.reject(new RpcError("SHUTDOWN", "server is not ready to serve calls"));
 
 export class RpcServer {
   private readonly counters: MutableStats = {
@@ -167,6 +173,12 @@ export class RpcServer {
     const bound = this.httpServer.address();
     if (bound === null || typeof bound === "string") return "";
     return formatHostPort(bound.address, bound.port);
+  }
+
+  /** Replaces the handler (calls already running finish with the old one). */
+  setHandler(handler: RpcHandler): void {
+    if (typeof handler !== "function") throw new TypeError("handler: expected a function");
+    this.config.handler = handler;
   }
 
   get path(): string {

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { RpcClient, RpcServer, isRpcError, type RpcError } from "../src/index.js";
+import { RpcClient, RpcPool, RpcServer, isRpcError, type RpcError } from "../src/index.js";
 import { deadAddress, listen, testHandler, waitFor } from "./helpers.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -140,5 +140,33 @@ describe("RpcClient and RpcServer over a real socket", () => {
     const { client } = await setup();
     await client.close();
     expect(isRpcError(await client.call("Test.Echo", 1).catch((e: unknown) => e), "SHUTDOWN")).toBe(true);
+  });
+});
+
+describe("RpcServer.setHandler and RpcPool", () => {
+  it("a server attached without a handler refuses calls with SHUTDOWN until setHandler", async () => {
+    const httpServer = createServer();
+    await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+    const server = RpcServer.attach(httpServer, {});
+    const pool = new RpcPool();
+    cleanups.push(async () => {
+      await pool.closeAll();
+      await server.close();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    });
+    const address = `127.0.0.1:${(httpServer.address() as { port: number }).port}`;
+    expect(
+      isRpcError(
+        await pool
+          .get(address)
+          .call("Test.Echo", 1)
+          .catch((e: unknown) => e),
+        "SHUTDOWN",
+      ),
+    ).toBe(true);
+    server.setHandler(testHandler);
+    expect(await pool.get(address).call("Test.Echo", 2)).toBe(2);
+    expect(pool.get(address)).toBe(pool.get(address));
+    expect(pool.addresses()).toEqual([address]);
   });
 });
