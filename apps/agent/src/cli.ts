@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { agentCommand } from "./agent/command.js";
 import { versionText } from "./version.js";
 
 /** Builds the `nomad` command tree. Subcommands arrive with the issues that implement them. */
@@ -12,5 +13,6 @@ export function buildCli(): Command {
     .action(() => {
       process.stdout.write(versionText());
     });
+  program.addCommand(agentCommand());
   return program;
 }
