@@ -162,13 +162,13 @@ export class EvalBroker {
 
   /**
    * The highest-priority ready eval among `types` with a fresh delivery token; waits up to
-   * `timeoutMs` for one. Resolves null on timeout, abort, or when the broker is disabled.
+   * `timeoutMs` for one (0 polls). Resolves null on timeout, abort, or when the broker is disabled.
    */
   dequeue(types: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<Dequeued | null> {
     if (!this.enabled) return Promise.reject(new BrokerError("DISABLED", "eval broker disabled"));
     const now = this.scan(types);
     if (now !== null) return Promise.resolve(now);
-    if (signal?.aborted === true) return Promise.resolve(null);
+    if (signal?.aborted === true || timeoutMs <= 0) return Promise.resolve(null);
     return new Promise((resolve) => {
       const w: Waiter = { types, resolve, timer: null, onAbort: null, signal };
       const finish = (d: Dequeued | null): void => {
@@ -176,7 +176,7 @@ export class EvalBroker {
         resolve(d);
       };
       w.resolve = finish;
-      if (timeoutMs > 0) w.timer = this.opts.clock.setTimeout(() => finish(null), timeoutMs);
+      w.timer = this.opts.clock.setTimeout(() => finish(null), timeoutMs);
       if (signal !== undefined) {
         w.onAbort = () => finish(null);
         signal.addEventListener("abort", w.onAbort, { once: true });
