@@ -1,0 +1,206 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { AllocClientUpdate } from "@nomad/structs";
+import { afterEach, describe, expect, it } from "vitest";
+import { AllocRunner, MemoryAllocStateStore, type AllocStateStore } from "../../src/allocrunner/index.js";
+import { DriverRegistry, MockDriver, RawExecDriver } from "../../src/drivers/index.js";
+import { silentLogger } from "../../src/logger.js";
+import { eventually, processAlive, readLog } from "../drivers/helpers.js";
+import { makeAlloc, makeNode, type AllocSpec } from "./fixtures.js";
+
+const roots: string[] = [];
+const live: AllocRunner[] = [];
+afterEach(async () => {
+  for (const r of live.splice(0)) await r.destroy();
+  for (const d of roots.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function setup(spec: AllocSpec, opts: { store?: AllocStateStore; root?: string } = {}) {
+  const root = opts.root ?? (await mkdtemp(path.join(tmpdir(), "nomad-ar-")));
+  if (opts.root === undefined) roots.push(root);
+  const updates: AllocClientUpdate[] = [];
+  const store = opts.store ?? new MemoryAllocStateStore();
+  const drivers = new DriverRegistry([new RawExecDriver({ enabled: true }), new MockDriver()]);
+  const alloc = makeAlloc(spec);
+  const make = (a = alloc) =>
+    new AllocRunner({
+      alloc: a,
+      allocDir: root,
+      drivers: new DriverRegistry([new RawExecDriver({ enabled: true }), new MockDriver()]),
+      state: store,
+      node: makeNode(),
+      region: "global",
+      logger: silentLogger,
+      onUpdate: (u) => updates.push(u),
+      random: () => 0,
+    });
+  const runner = make();
+  live.push(runner);
+  return { root, updates, store, drivers, alloc, runner, make };
+}
+
+const statuses = (updates: AllocClientUpdate[]): string[] =>
+  updates.map((u) => u.ClientStatus).filter((s, i, a) => i === 0 || a[i - 1] !== s);
+
+describe("alloc runner", () => {
+  it("builds Nomad's alloc dir layout with sane modes", async () => {
+    const { runner, root, alloc } = await setup({
+      jobType: "batch",
+      tasks: [{ name: "t1", config: { command: "/bin/true" } }],
+    });
+    await runner.run();
+    await runner.done();
+    const base = path.join(root, alloc.ID);
+    for (const d of [
+      "alloc/data",
+      "alloc/logs",
+      "alloc/tmp",
+      "t1/local",
+      "t1/secrets",
+      "t1/tmp",
+      "t1/private",
+    ]) {
+      expect(existsSync(path.join(base, d)), d).toBe(true);
+    }
+    expect((await stat(path.join(base, "alloc/tmp"))).mode & 0o7777).toBe(0o1777);
+    expect((await stat(path.join(base, "t1/secrets"))).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(base, "t1/local"))).mode & 0o777).toBe(0o777);
+    expect(existsSync(path.join(base, "t1/alloc/logs"))).toBe(true);
+  });
+
+  it("reports pending -> running -> complete for a batch alloc whose tasks succeed", async () => {
+    const { runner, updates, store, alloc } = await setup({
+      jobType: "batch",
+      tasks: [
+        { name: "a", config: { command: "/bin/sh", args: ["-c", "sleep 0.2"] } },
+        { name: "b", driver: "mock_driver", config: { run_for: "300ms" } },
+      ],
+    });
+    await runner.run();
+    await runner.done();
+    expect(statuses(updates)).toEqual(["pending", "running", "complete"]);
+    const last = runner.clientStatus();
+    expect(last.ClientDescription).toBe("All tasks have completed");
+    expect(Object.keys(last.TaskStates).sort()).toEqual(["a", "b"]);
+    expect((store as MemoryAllocStateStore).allocs.get(alloc.ID)?.ID).toBe(alloc.ID);
+  });
+
+  it("a failed task fails the alloc and kills its siblings (Sibling Task Failed)", async () => {
+    const { runner, updates } = await setup({
+      restart: { Attempts: 0, DelayMs: 10, Mode: "fail" },
+      tasks: [
+        { name: "bad", driver: "mock_driver", config: { run_for: "200ms", exit_code: 2 } },
+        { name: "good", driver: "mock_driver", config: {} },
+      ],
+    });
+    await runner.run();
+    await runner.done();
+    const st = runner.clientStatus();
+    expect(st.ClientStatus).toBe("failed");
+    expect(st.ClientDescription).toBe("Failed tasks");
+    expect(st.TaskStates["good"]!.State).toBe("dead");
+    expect(st.TaskStates["good"]!.Failed).toBe(false);
+    expect(st.TaskStates["good"]!.Events.map((e) => e.Type)).toContain("Sibling Task Failed");
+    expect(statuses(updates).at(-1)).toBe("failed");
+  });
+
+  it("a dead leader task kills the other tasks", async () => {
+    const { runner } = await setup({
+      jobType: "batch",
+      tasks: [
+        { name: "main", leader: true, driver: "mock_driver", config: { run_for: "100ms" } },
+        { name: "sidecar", driver: "mock_driver", config: {} },
+      ],
+    });
+    await runner.run();
+    await runner.done();
+    expect(runner.clientStatus().ClientStatus).toBe("complete");
+    expect(runner.clientStatus().TaskStates["sidecar"]!.Events.map((e) => e.Type)).toContain(
+      "Leader Task Dead",
+    );
+  });
+
+  it("update with DesiredStatus stop kills the tasks and the alloc completes", async () => {
+    const { runner, alloc, root } = await setup({
+      tasks: [{ name: "web", config: { command: "/bin/sh", args: ["-c", "echo up; exec sleep 1000"] } }],
+    });
+    await runner.run();
+    await eventually(() => runner.clientStatus().ClientStatus === "running");
+    const pid =
+      runner.clientStatus().TaskStates["web"] &&
+      (await readLog(path.join(root, alloc.ID, "alloc/logs"), "web.stdout.0"));
+    expect(pid).toContain("up");
+    runner.update({ ...alloc, DesiredStatus: "stop" });
+    await runner.done();
+    const st = runner.clientStatus();
+    expect(st.ClientStatus).toBe("complete");
+    expect(st.TaskStates["web"]!.Events.map((e) => e.Type).slice(-3)).toEqual([
+      "Killing",
+      "Terminated",
+      "Killed",
+    ]);
+  });
+
+  it("shutdown leaves tasks running; restore re-attaches to the same PID without a new Started event", async () => {
+    const { runner, make, store, alloc, root } = await setup({
+      tasks: [
+        {
+          name: "web",
+          config: {
+            command: "/bin/sh",
+            args: ["-c", `echo up; while [ ! -e ${"$"}NOMAD_ALLOC_DIR/stop ]; do sleep 0.05; done; exit 4`],
+          },
+        },
+      ],
+      restart: { Attempts: 0, DelayMs: 10, Mode: "fail" },
+    });
+    await runner.run();
+    await eventually(() => runner.clientStatus().ClientStatus === "running");
+    const before = (await store.getTaskState(alloc.ID, "web"))!;
+    expect(before.handle).toBeDefined();
+    await runner.shutdown();
+    live.splice(live.indexOf(runner), 1);
+    expect(processAlive(before.handle!.pid)).toBe(true);
+
+    const again = make();
+    live.push(again);
+    await again.restore();
+    expect(again.clientStatus().ClientStatus).toBe("running");
+    const startedEvents = again.clientStatus().TaskStates["web"]!.Events.filter((e) => e.Type === "Started");
+    expect(startedEvents).toHaveLength(1);
+    expect((await store.getTaskState(alloc.ID, "web"))!.handle!.pid).toBe(before.handle!.pid);
+
+    await writeFile(path.join(root, alloc.ID, "alloc", "stop"), "");
+    await again.done();
+    const st = again.clientStatus();
+    expect(st.ClientStatus).toBe("failed");
+    const term = st.TaskStates["web"]!.Events.find((e) => e.Type === "Terminated")!;
+    expect(term.ExitCode).toBe(4);
+  });
+
+  it("destroy kills the tasks and removes the alloc dir and its persisted state", async () => {
+    const { runner, alloc, root, store } = await setup({
+      tasks: [{ name: "web", config: { command: "/bin/sleep", args: ["1000"] } }],
+    });
+    await runner.run();
+    await eventually(() => runner.clientStatus().ClientStatus === "running");
+    const pid = (await store.getTaskState(alloc.ID, "web"))!.handle!.pid;
+    await runner.destroy();
+    expect(processAlive(pid)).toBe(false);
+    expect(existsSync(path.join(root, alloc.ID))).toBe(false);
+    expect(await store.getTaskState(alloc.ID, "web")).toBeUndefined();
+  });
+
+  it("an alloc whose driver is missing fails with a Driver Failure", async () => {
+    const { runner } = await setup({ tasks: [{ name: "x", driver: "docker", config: {} }] });
+    await runner.run();
+    await runner.done();
+    const st = runner.clientStatus();
+    expect(st.ClientStatus).toBe("failed");
+    expect(st.TaskStates["x"]!.Events.find((e) => e.Type === "Driver Failure")!.DisplayMessage).toBe(
+      'driver "docker" is not available on this node',
+    );
+  });
+});
