@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { agentCommand } from "./agent/command.js";
+import { registerApiCommands } from "./commands/index.js";
 import { versionText } from "./version.js";
 
 /** Builds the `nomad` command tree. Subcommands arrive with the issues that implement them. */
@@ -14,5 +15,6 @@ export function buildCli(): Command {
       process.stdout.write(versionText());
     });
   program.addCommand(agentCommand());
+  registerApiCommands(program);
   return program;
 }

@@ -1,3 +1,5 @@
+import { normalizeProcessArgv } from "./argv.js";
 import { buildCli } from "./cli.js";
 
-await buildCli().parseAsync(process.argv);
+// Nomad's flags are single-dash (`-address=...`, `agent -dev`); commander wants `--`.
+await buildCli().parseAsync(normalizeProcessArgv(process.argv));

@@ -1,0 +1,2 @@
+export { registerApiCommands } from "./register.js";
+export { processDeps, type CliDeps } from "./deps.js";
