@@ -190,6 +190,10 @@ export interface ClientConfig extends Omit<
   nodeUpdateDebounceMs: number;
 }
 
+function isTrue(v: string | undefined): boolean {
+  return v !== undefined && ["1", "true", "t", "yes"].includes(v.trim().toLowerCase());
+}
+
 export function parseClientConfig(input: ClientConfigInput | ClientConfig = {}): ClientConfig {
   const result = clientConfigSchema.safeParse(input);
   if (!result.success) throw new ClientConfigError(`client config: ${z.prettifyError(result.error)}`);
@@ -205,7 +209,8 @@ export function parseClientConfig(input: ClientConfigInput | ClientConfig = {}):
     allocDir: c.allocDir ?? (c.dataDir === undefined ? undefined : join(c.dataDir, "alloc")),
     nodeName: c.nodeName ?? hostname(),
     networkInterface: c.networkInterface ?? (dev ? "lo" : ""),
-    rawExecEnabled: c.rawExecEnabled ?? dev,
+    // Nomad's legacy client option `driver.raw_exec.enable` (what -dev sets) counts too.
+    rawExecEnabled: c.rawExecEnabled ?? (dev || isTrue(c.options["driver.raw_exec.enable"])),
     gc: {
       intervalMs: c.gc.intervalMs ?? (dev ? 600_000 : 60_000),
       diskUsageThreshold: c.gc.diskUsageThreshold ?? (dev ? 99 : 80),

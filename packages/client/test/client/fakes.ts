@@ -63,11 +63,14 @@ export class FakeServer {
         const deadline = Date.now() + (req.MaxQueryTime ?? 0) / NS_PER_MS;
         while (this.index <= (req.MinQueryIndex ?? 0) && Date.now() < deadline && !ctx.signal.aborted) {
           await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-            this.waiters.push(() => {
+            const done = (): void => {
               clearTimeout(t);
+              ctx.signal.removeEventListener("abort", done);
               resolve();
-            });
+            };
+            const t = setTimeout(done, Math.max(0, deadline - Date.now()));
+            ctx.signal.addEventListener("abort", done, { once: true });
+            this.waiters.push(done);
           });
         }
         const mine = [...this.allocs.values()].filter((a) => a.NodeID === req.NodeID);

@@ -44,6 +44,9 @@ describe("client config", () => {
       gc: { intervalMs: 600_000, diskUsageThreshold: 99, inodeUsageThreshold: 99 },
     });
     expect(parseClientConfig({ devMode: true, rawExecEnabled: false }).rawExecEnabled).toBe(false);
+    expect(
+      parseClientConfig({ dataDir: "/d", options: { "driver.raw_exec.enable": "1" } }).rawExecEnabled,
+    ).toBe(true);
   });
 
   it("accepts Go durations and host-only server addresses (port 4647)", () => {
