@@ -189,8 +189,8 @@ export class NomadClient {
   }
 
   /** The servers the client knows (configured, then learnt from heartbeat replies). */
-  servers(): readonly string[] {
-    return this.link.servers();
+  servers(): string[] {
+    return [...this.link.servers()];
   }
 
   streamLogs(req: StreamLogsRequest): AsyncIterable<LogFrame> {
