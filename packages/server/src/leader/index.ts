@@ -34,5 +34,4 @@ export { Worker, gcCommand, snapshotAtLeast, type WorkerDeps } from "./worker.js
 export { HeartbeatTimers, heartbeatTtlMs, type HeartbeatOptions } from "./heartbeat.js";
 export { createNodeEvals, type NodeEvalOptions } from "./node-evals.js";
 export { planJob, jobSpecChanged, type JobPlanResult, type PlanJobDeps } from "./job-plan.js";
-export { gcView } from "./gc-view.js";
 export { Heap } from "./heap.js";

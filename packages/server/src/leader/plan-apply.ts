@@ -151,8 +151,10 @@ export function planResultsCommand(
   for (const allocs of Object.values(result.NodeAllocation)) {
     for (const a of allocs) (state.allocByID(a.ID) === undefined ? placed : updated).push(stamp(a));
   }
+  // Stops are merged into the stored allocations by the FSM: their job copy is dead weight.
   const stopped: Allocation[] = [];
-  for (const allocs of Object.values(result.NodeUpdate)) for (const a of allocs) stopped.push(stamp(a));
+  for (const allocs of Object.values(result.NodeUpdate))
+    for (const a of allocs) stopped.push({ ...stamp(a), Job: null });
   const preempted: Allocation[] = [];
   for (const allocs of Object.values(result.NodePreemptions))
     for (const a of allocs) preempted.push(stamp(a));

@@ -8,7 +8,7 @@ import type { StateSnapshot } from "../state/types.js";
 import type { LeaderClock } from "./clock.js";
 import type { LeaderStateStore } from "./context.js";
 import { BrokerError, type Dequeued, type EvalBroker } from "./eval-broker.js";
-import { gcView } from "./gc-view.js";
+import { gcView } from "../state/gc-view.js";
 import type { PlanQueue } from "./plan-queue.js";
 
 export interface WorkerDeps {
