@@ -96,7 +96,7 @@ export class AllocWatcher {
       AllowStale: true,
     };
     // The server adds up to 1/16 jitter to MaxQueryTime; leave room for it and the network.
-    const timeoutMs = this.o.maxQueryTimeMs + this.o.maxQueryTimeMs / 16 + 30_000;
+    const timeoutMs = Math.ceil(this.o.maxQueryTimeMs + this.o.maxQueryTimeMs / 16 + 30_000);
     const reply = await this.o.rpc.call<NodeClientAllocsResponse>("Node.GetClientAllocs", request, {
       timeoutMs,
       signal,
