@@ -78,15 +78,13 @@ const cmdArb: fc.Arbitrary<FsmCommand> = fc.oneof(
     Evals: [],
     UpdatedAt: 3,
   })),
-  fc
-    .record({ n: pick(NODES), e: pick(["eligible", "ineligible"] as const) })
-    .map(({ n, e }): FsmCommand => ({
-      type: "NodeUpdateEligibility",
-      NodeID: n,
-      Eligibility: e,
-      Evals: [],
-      UpdatedAt: 4,
-    })),
+  fc.record({ n: pick(NODES), e: pick(["eligible", "ineligible"] as const) }).map(({ n, e }): FsmCommand => ({
+    type: "NodeUpdateEligibility",
+    NodeID: n,
+    Eligibility: e,
+    Evals: [],
+    UpdatedAt: 4,
+  })),
   fc
     .subarray(NODES, { maxLength: 1 })
     .map((ids): FsmCommand => ({ type: "NodeBatchDeregister", NodeIDs: ids })),
@@ -102,13 +100,11 @@ const cmdArb: fc.Arbitrary<FsmCommand> = fc.oneof(
     Purge: purge,
     Eval: evalFor(j, e, { TriggeredBy: "job-deregister" }),
   })),
-  fc
-    .record({ j: fc.nat(2) })
-    .map(({ j }): FsmCommand => ({
-      type: "JobBatchDeregister",
-      Jobs: [{ Namespace: "default", ID: jobOf(j, 0).ID }],
-      Evals: [],
-    })),
+  fc.record({ j: fc.nat(2) }).map(({ j }): FsmCommand => ({
+    type: "JobBatchDeregister",
+    Jobs: [{ Namespace: "default", ID: jobOf(j, 0).ID }],
+    Evals: [],
+  })),
   fc
     .record({ j: fc.nat(2), e: pick(EVALS), s: pick(EVAL_STATUS), q: fc.nat(3) })
     .map(({ j, e, s, q }): FsmCommand => ({
