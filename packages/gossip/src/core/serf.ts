@@ -219,6 +219,23 @@ export class Serf implements Delegate {
     else onSent();
   }
 
+  /**
+   * Serf's RemoveFailedNode (`serf force-leave`, Nomad's `server force-leave`): a leave intent on
+   * behalf of a failed member, so everyone moves it to left (it is then reaped after the
+   * tombstone timeout instead of being retried for the reconnect timeout). With `prune` it is
+   * forgotten at once. Returns false when the name is unknown. `onSent` once gossiped enough.
+   */
+  forceLeave(node: string, prune: boolean, onSent: () => void = () => undefined): boolean {
+    if (!this.members.has(node)) return false;
+    const ltime = this.clock.time();
+    this.clock.increment();
+    const msg = { type: "leave", ltime, node, prune } as const;
+    this.handleLeaveIntent(msg);
+    if (this.hasAliveMembers()) this.intents.queue(null, encodeSerf(msg), onSent);
+    else onSent();
+    return true;
+  }
+
   /** After a successful memberlist join: tell everyone with a join intent (Serf's broadcastJoin). */
   joined(): void {
     this.joinedOnce = true;
@@ -513,11 +530,22 @@ export class Serf implements Delegate {
     return true;
   }
 
-  private handleLeaveIntent(l: { ltime: bigint; node: string }): boolean {
+  private handleLeaveIntent(l: { ltime: bigint; node: string; prune?: boolean }): boolean {
     this.clock.witness(l.ltime);
     const m = this.members.get(l.node);
     if (m === undefined) return this.upsertIntent(l.node, "leave", l.ltime);
     if (l.ltime <= m.statusLTime) return false;
+    if (l.prune === true && (m.status === "failed" || m.status === "left")) {
+      // force-leave -prune: forget the member now rather than after the tombstone timeout.
+      if (m.status === "failed") {
+        m.status = "left";
+        m.statusLTime = l.ltime;
+        this.emitMembers("member-leave", m);
+      }
+      this.members.delete(l.node);
+      this.emitMembers("member-reap", m);
+      return true;
+    }
     if (l.node === this.opts.name && !this.leaving) {
       // An old leave intent about us while we are alive: refute with a fresh join intent.
       this.broadcastJoin(this.clock.time());

@@ -167,6 +167,17 @@ export class SerfNode {
     this.memberlist.pump();
   }
 
+  /**
+   * Moves a failed member to left everywhere (Serf's force-leave); `prune` forgets it at once.
+   * Returns false when no member has that name.
+   */
+  forceLeave(node: string, prune = false): boolean {
+    this.sync();
+    const known = this.serf.forceLeave(node, prune);
+    this.memberlist.pump();
+    return known;
+  }
+
   /** Graceful leave (Serf's three steps), then shutdown. */
   async leave(): Promise<void> {
     const c = this.config;
