@@ -7,6 +7,10 @@
 // `supervisorMain` must stay self-contained (no imports or outer references): its source
 // text is written out as the supervisor script (see script.ts).
 
+import type * as ChildProcessModule from "node:child_process";
+import type * as FsModule from "node:fs";
+import type * as OsModule from "node:os";
+import type * as PathModule from "node:path";
 import type { FileRotatorClass } from "../logs/file-rotator.js";
 
 export interface SupervisorSpec {
@@ -55,12 +59,11 @@ export function supervisorMain(
   specPath: string,
   defineRotator: (fs: unknown, path: unknown) => FileRotatorClass,
 ): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const fs = req("fs") as typeof import("node:fs");
-  const path = req("path") as typeof import("node:path");
-  const cp = req("child_process") as typeof import("node:child_process");
-  const os = req("os") as typeof import("node:os");
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  // `req` is the script's CommonJS require: the supervisor runs as a plain .cjs file.
+  const fs = req("fs") as typeof FsModule;
+  const path = req("path") as typeof PathModule;
+  const cp = req("child_process") as typeof ChildProcessModule;
+  const os = req("os") as typeof OsModule;
 
   const spec = JSON.parse(fs.readFileSync(specPath, "utf8")) as SupervisorSpec;
   const writeAtomic = (name: string, value: unknown): void => {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { AllocRunner } from "../../src/allocrunner/index.js";
-import { DriverRegistry, RawExecDriver } from "../../src/drivers/index.js";
+import { DriverRegistry, RawExecDriver, sameProcessAlive } from "../../src/drivers/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { eventually, processAlive, readLog } from "../drivers/helpers.js";
 import { JsonFileStateStore, makeAlloc, makeNode } from "./fixtures.js";
@@ -20,10 +20,16 @@ const repoRoot = path.resolve(here, "../../../..");
 const roots: string[] = [];
 const children: ChildProcess[] = [];
 const runners: AllocRunner[] = [];
+const stores: { store: JsonFileStateStore; allocID: string }[] = [];
 
 afterEach(async () => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   for (const r of runners.splice(0)) await r.destroy();
+  // A test that failed before restoring leaves the task of the killed agent: end it by handle.
+  for (const { store, allocID } of stores.splice(0)) {
+    const h = (await store.getTaskState(allocID, "web"))?.handle;
+    if (h !== undefined && sameProcessAlive(h.pid, h.startTicks)) process.kill(-h.pgid, "SIGKILL");
+  }
   for (const d of roots.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
@@ -100,6 +106,7 @@ async function fixture() {
   const allocFile = path.join(root, "alloc.json");
   await writeFile(allocFile, JSON.stringify(alloc));
   const store = new JsonFileStateStore(stateDir);
+  stores.push({ store, allocID: alloc.ID });
   const restoreRunner = () => {
     const r = new AllocRunner({
       alloc: store.getAlloc(alloc.ID)!,
