@@ -6,10 +6,10 @@ import { resolveNode } from "./node-lookup.js";
 export interface NodeDrainFlags extends ClientFlags {
   enable?: boolean;
   disable?: boolean;
-  deadline?: string;
+  /** A Go duration; false for -no-deadline. */
+  deadline?: string | false;
   detach?: boolean;
   force?: boolean;
-  noDeadline?: boolean;
   ignoreSystem?: boolean;
   keepIneligible?: boolean;
   self?: boolean;
@@ -36,22 +36,19 @@ export async function nodeDrain(ctx: CommandContext, args: string[], flags: Node
   if ((self && args.length !== 0) || (!self && args.length !== 1)) {
     return usage("Node ID must be specified if -self isn't being used");
   }
-  const deadline = flags.deadline ?? "";
-  if (
-    disable &&
-    (deadline !== "" || flags.force === true || flags.noDeadline === true || flags.ignoreSystem === true)
-  ) {
+  const noDeadline = flags.deadline === false;
+  const deadline = typeof flags.deadline === "string" ? flags.deadline : "";
+  if (disable && (deadline !== "" || flags.force === true || noDeadline || flags.ignoreSystem === true)) {
     return usage("-disable can't be combined with flags configuring drain strategy");
   }
-  if (deadline !== "" && (flags.force === true || flags.noDeadline === true)) {
+  if (deadline !== "" && (flags.force === true || noDeadline)) {
     return usage("-deadline can't be combined with -force or -no-deadline");
   }
-  if (flags.force === true && flags.noDeadline === true)
-    return usage("-force and -no-deadline are mutually exclusive");
+  if (flags.force === true && noDeadline) return usage("-force and -no-deadline are mutually exclusive");
 
   let deadlineNs = DEFAULT_DRAIN_NS;
   if (flags.force === true) deadlineNs = -1e9;
-  else if (flags.noDeadline === true) deadlineNs = 0;
+  else if (noDeadline) deadlineNs = 0;
   else if (deadline !== "") {
     try {
       deadlineNs = parseGoDuration(deadline);

@@ -133,11 +133,13 @@ export function registerApiCommands(program: Command, deps: () => CliDeps = proc
   ] as const) {
     bool(nd, n, d);
   }
-  nd.option("--no-deadline", "No deadline: allocations are migrated as their migrate blocks allow");
+  // `--deadline <d>` first, then `--no-deadline`: commander then leaves `deadline` undefined by
+  // default, a string with -deadline and false with -no-deadline.
   nd.option(
     "--deadline <duration>",
     "Deadline after which remaining allocations are force-stopped (default 1h)",
   )
+    .option("--no-deadline", "No deadline: allocations are migrated as their migrate blocks allow")
     .option("-m <message>", "Message for the drain update")
     .action(run(nodeDrain));
 
