@@ -124,7 +124,7 @@ describe("nomad agent startup output", () => {
     expect(lines[14]).toBe("");
     // The lines logged while starting come after the banner, in hclog's layout.
     expect(lines[15]).toMatch(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d{4}) \[INFO\]  nomad: server starting: node_id=0b3c0000-0000-4000-8000-000000000001$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d{4}) \[INFO\] {2}nomad: server starting: node_id=0b3c0000-0000-4000-8000-000000000001$/,
     );
     expect(lines[16]).toMatch(/ \[DEBUG\] nomad: a debug line$/);
     expect(a.err()).toBe("==> WARNING: Bootstrap mode enabled! Potentially unsafe operation.\n");
@@ -163,7 +163,7 @@ describe("nomad agent startup output", () => {
     const a = start({ dev: true, config: [await portsFile()] }, { isRoot: false });
     await a.started;
     expect(a.out()).toMatch(
-      /\[WARN\]  agent: client is not running as root: the exec driver is unavailable \(its isolation needs root/,
+      /\[WARN\] {2}agent: client is not running as root: the exec driver is unavailable \(its isolation needs root/,
     );
     a.signals.send("SIGINT");
     await a.exit;

@@ -24,8 +24,9 @@ function frames(text: string): Array<Record<string, unknown>> {
       if (c === "\\") i++;
       else if (c === '"') inString = false;
     } else if (c === '"') inString = true;
-    else if (c === "{") depth++ === 0 && (start = i);
-    else if (c === "}" && --depth === 0)
+    else if (c === "{") {
+      if (depth++ === 0) start = i;
+    } else if (c === "}" && --depth === 0)
       out.push(JSON.parse(text.slice(start, i + 1)) as Record<string, unknown>);
   }
   return out;

@@ -33,9 +33,8 @@ async function streamLogs(ctx: RouteContext): Promise<Reply | undefined> {
   if (client === undefined || !client.hasAlloc(allocID))
     throw new HttpError(404, `Unknown allocation "${allocID}"`);
 
-  const iterator = client
-    .streamLogs({ allocID, task, type, follow, offset, origin, signal: ctx.signal })
-    [Symbol.asyncIterator]();
+  const stream = client.streamLogs({ allocID, task, type, follow, offset, origin, signal: ctx.signal });
+  const iterator = stream[Symbol.asyncIterator]();
   const res = ctx.res;
   const started = (): void => {
     if (res.headersSent) return;
