@@ -1,6 +1,7 @@
 // What a Nomad server needs to start, with Nomad's defaults (reference/NOMAD.md §1.2). The agent
 // maps its HCL/JSON config and flags onto this; durations are milliseconds here.
 import { z } from "zod";
+import { SCHEDULER_TYPES } from "./leader/config.js";
 
 const ms = (defaultMs: number) => z.number().int().min(0).default(defaultMs);
 
@@ -18,7 +19,7 @@ export const serverConfigSchema = z.object({
   advertiseAddr: z.string().optional(),
   bootstrapExpect: z.number().int().min(0).default(0), // Nomad: 0 = wait to be joined into an existing cluster
   numSchedulers: z.number().int().min(0).optional(), // Nomad: one worker per CPU core when unset
-  enabledSchedulers: z.array(z.string()).default(["service", "batch", "system", "sysbatch"]), // + `_core`, always
+  enabledSchedulers: z.array(z.enum(SCHEDULER_TYPES)).default(["service", "batch", "system", "sysbatch"]), // + `_core`, always
   raftMultiplier: z.number().int().min(1).max(10).default(1), // Nomad's raft_multiplier
   raftSnapshotThreshold: z.number().int().min(1).default(8192), // Nomad's raft_snapshot_threshold
   raftTrailingLogs: z.number().int().min(1).default(10240), // Nomad's raft_trailing_logs

@@ -4,6 +4,7 @@
 // with Raft (`/rpc` and `/raft`). Everything else is in the parts; this file only wires them.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { SerfNode, type SerfEvent } from "@nomad/gossip";
 import { RaftNode, WsTransport, isRaftError } from "@nomad/raft";
@@ -59,9 +60,9 @@ export class NomadServer {
       regions: () => this.regions(),
       region: config.region,
       datacenter: config.datacenter,
-      serverName: this.serfName,
+      serverName: `${config.name}.${config.region}`,
       lastContactMs: () => (this.leading ? 0 : Date.now() - this.lastLeaderContactMs),
-      logger: logger.named("endpoints"),
+      logger: logger.named("nomad.endpoints"),
     });
     this.rpc = new LocalRpc(handler);
     rpcServer.setHandler(handler);
@@ -145,7 +146,7 @@ export class NomadServer {
       events: fsm.events,
       apply: (cmd: FsmCommand) => self!.apply(cmd),
       config: {
-        numSchedulers: config.numSchedulers,
+        numSchedulers: config.numSchedulers ?? availableParallelism(),
         enabledSchedulers: config.enabledSchedulers,
         heartbeatGraceMs: config.heartbeatGraceMs,
         minHeartbeatTtlMs: config.minHeartbeatTtlMs,
@@ -378,7 +379,10 @@ export class NomadServer {
   }
 
   async forceLeave(node: string, prune: boolean): Promise<void> {
-    await this.gossip.forceLeave(node, prune);
+    if (!this.gossip.members().some((m) => m.name === node)) {
+      throw new RpcError("NOT_FOUND", `agent: No node found with name '${node}'`);
+    }
+    this.gossip.forceLeave(node, prune);
   }
 
   private async retryJoin(): Promise<void> {
