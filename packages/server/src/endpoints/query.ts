@@ -46,19 +46,20 @@ export async function blockingQuery<T extends object>(
   const { deps } = ctx;
   const minIndex = query.MinQueryIndex ?? 0;
   const deadlineMs = minIndex > 0 ? ctx.nowMs() + blockingWaitMs(query, ctx.random) : 0;
-  let watchIndex = minIndex;
+  let timedOut = false;
   for (;;) {
-    const remainingMs = deadlineMs - ctx.nowMs();
-    if (minIndex > 0 && remainingMs > 0 && !signal.aborted) {
-      await deps.state.waitForChange(tables, watchIndex, remainingMs, signal);
-    }
     const snap = deps.state.snapshot();
     const tableIndex = Math.max(0, ...tables.map((t) => snap.index(t)));
     const result = run(snap);
     const index = Math.max(1, result.index ?? tableIndex);
-    const done = minIndex === 0 || index > minIndex || deadlineMs - ctx.nowMs() <= 0 || signal.aborted;
-    if (done) return { ...result.body, ...queryMeta(deps, index) };
-    watchIndex = Math.max(watchIndex, tableIndex);
+    if (minIndex === 0 || index > minIndex || timedOut || signal.aborted) {
+      return { ...result.body, ...queryMeta(deps, index) };
+    }
+    const remainingMs = deadlineMs - ctx.nowMs();
+    if (remainingMs <= 0) return { ...result.body, ...queryMeta(deps, index) };
+    // Resolves with a higher index on a change, or with the same one at the timeout/abort.
+    const changed = await deps.state.waitForChange(tables, tableIndex, remainingMs, signal);
+    timedOut = changed <= tableIndex;
   }
 }
 
