@@ -14,6 +14,7 @@ export interface StateStoreOptions {
 
 /** Blocking queries each hold a timer and a closure; 10k covers many clients watching. */
 const DEFAULT_MAX_WAITERS = 10_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class StateStore {
   private tables: Tables = emptyTables();
@@ -65,7 +66,8 @@ export class StateStore {
         signal?.removeEventListener("abort", done);
         resolve(indexOf());
       };
-      const timer = setTimeout(done, timeoutMs);
+      // Node's timers overflow past 2^31-1 ms and would fire at once.
+      const timer = setTimeout(done, Math.min(timeoutMs, MAX_TIMER_MS));
       // A pending blocking query must not keep a stopping process alive.
       timer.unref();
       try {
@@ -89,6 +91,9 @@ export class StateStore {
    * together, or none if it throws. Only the FSM calls this.
    */
   write<T>(index: number, fn: (txn: StateTxn) => T): { result: T; txn: StateTxn } {
+    // Raft applies in index order; going backwards would break blocking queries' monotonic indexes.
+    if (index < this.tables.indexes.index)
+      throw new Error(`write index ${index} is below the latest index ${this.tables.indexes.index}`);
     const txn = new StateTxn(this.tables, index);
     const result = fn(txn);
     const next = txn.commit();

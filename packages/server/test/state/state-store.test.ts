@@ -114,6 +114,12 @@ describe("StateStore tables and indexes", () => {
   it("refuses a non-positive write index", () => {
     expect(() => new StateStore().write(0, () => undefined)).toThrow(/positive integer/);
   });
+
+  it("refuses a write index below the latest one (Raft applies in order)", () => {
+    const s = seeded();
+    expect(() => s.write(4, (t) => upsertNode(t, node("n9")))).toThrow(/below the latest index 5/);
+    expect(s.snapshot().nodeByID("n9")).toBeUndefined();
+  });
 });
 
 describe("StateStore snapshots", () => {
