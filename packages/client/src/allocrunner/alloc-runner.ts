@@ -14,6 +14,14 @@ import type { Logger } from "../logger.js";
 import { TaskRunner } from "../taskrunner/task-runner.js";
 import { newEvent, TaskEventType } from "../taskrunner/task-events.js";
 import { clientStatusOf } from "./client-status.js";
+import {
+  gateOf,
+  lifecycleRole,
+  mainTasksDead,
+  openGates,
+  type Gate,
+  type LifecycleRole,
+} from "./lifecycle.js";
 import type { AllocStateStore } from "./state-store.js";
 
 export interface AllocRunnerDeps {
@@ -41,6 +49,9 @@ export class AllocRunner {
   private readonly clock: RunnerClock;
   readonly dir: AllocDir;
   private readonly runners = new Map<string, TaskRunner>();
+  private readonly roles = new Map<string, LifecycleRole>();
+  private readonly gates = new Map<Gate, { promise: Promise<void>; open(): void }>();
+  private mainDeadHandled = false;
   private setupError: string | undefined;
   private lastReported = "";
   private started = false;
@@ -56,7 +67,16 @@ export class AllocRunner {
       this.setupError = found;
       return;
     }
+    for (const gate of ["none", "prestart-done", "main-started", "others-dead"] as const) {
+      let open!: () => void;
+      const promise = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      this.gates.set(gate, { promise, open });
+    }
     for (const task of found.group.Tasks) {
+      const role = lifecycleRole(task);
+      this.roles.set(task.Name, role);
       this.runners.set(
         task.Name,
         new TaskRunner({
@@ -75,6 +95,7 @@ export class AllocRunner {
           random: deps.random,
           hostEnv: deps.hostEnv,
           envDenylist: deps.envDenylist,
+          startGate: this.gates.get(gateOf(role))!.promise,
           onChange: () => this.onTaskChange(task.Name),
         }),
       );
@@ -132,12 +153,20 @@ export class AllocRunner {
     void this.deps.state.putAlloc(alloc).catch((e: unknown) => {
       this.deps.logger.error("failed to persist alloc", { alloc_id: alloc.ID, error: String(e) });
     });
-    if (alloc.DesiredStatus === "stop" || alloc.DesiredStatus === "evict") void this.killAll();
+    // Poststop tasks still run once the others are dead (cleanup work), as in Nomad.
+    if (alloc.DesiredStatus === "stop" || alloc.DesiredStatus === "evict") void this.killAll(false);
   }
 
-  /** Kills every task (kill_signal, kill_timeout, SIGKILL) and resolves when all are dead. */
-  async killAll(): Promise<void> {
-    await Promise.all([...this.runners.values()].map((r) => r.kill()));
+  /**
+   * Kills the tasks (kill_signal, kill_timeout, SIGKILL) and resolves when they are dead;
+   * `includePoststop` false lets poststop tasks run afterwards.
+   */
+  async killAll(includePoststop = true): Promise<void> {
+    await Promise.all(
+      [...this.runners]
+        .filter(([name]) => includePoststop || this.roles.get(name) !== "poststop")
+        .map(([, r]) => r.kill()),
+    );
   }
 
   /** Resolves when every task is dead (or the runner was shut down). */
@@ -189,18 +218,33 @@ export class AllocRunner {
   }
 
   private launch(): void {
+    this.updateGates();
     for (const r of this.runners.values()) void r.run();
     this.report();
   }
 
+  private updateGates(): void {
+    const tasks = [...this.runners].map(([name, r]) => ({ role: this.roles.get(name)!, state: r.state() }));
+    for (const gate of openGates(tasks)) this.gates.get(gate)?.open();
+    if (!this.mainDeadHandled && mainTasksDead(tasks)) {
+      this.mainDeadHandled = true;
+      for (const [name, r] of this.runners) {
+        const role = this.roles.get(name);
+        if (role === "main" || role === "poststop" || role === "prestart" || r.isDead()) continue;
+        void r.kill(newEvent(TaskEventType.MainDead, this.clock.nowMs() * NS_PER_MS));
+      }
+    }
+  }
+
   private onTaskChange(name: string): void {
     const changed = this.runners.get(name);
+    this.updateGates();
     if (changed !== undefined && changed.isDead()) {
       const st = changed.state();
       const leader = this.leaderTask() === name;
       if (st.Failed || leader) {
         for (const [other, r] of this.runners) {
-          if (other === name || r.isDead()) continue;
+          if (other === name || r.isDead() || this.roles.get(other) === "poststop") continue;
           const ev = st.Failed
             ? newEvent(TaskEventType.SiblingFailed, this.clock.nowMs() * NS_PER_MS, { FailedSibling: name })
             : newEvent(TaskEventType.LeaderDead, this.clock.nowMs() * NS_PER_MS);

@@ -16,6 +16,7 @@ export const TaskEventType = {
   SetupFailure: "Setup Failure",
   SiblingFailed: "Sibling Task Failed",
   LeaderDead: "Leader Task Dead",
+  MainDead: "Main Tasks Dead",
   RestoreFailed: "Failed Restoring Task",
   Signaling: "Signaling",
 } as const;
@@ -90,6 +91,8 @@ function displayMessage(e: RunnerTaskEvent): string {
       return `Task's sibling ${JSON.stringify(e.FailedSibling ?? "")} failed`;
     case TaskEventType.LeaderDead:
       return "Leader Task in Group dead";
+    case TaskEventType.MainDead:
+      return "Main tasks in the group died";
     default:
       return e.Message;
   }

@@ -45,6 +45,11 @@ export interface TaskRunnerDeps {
   /** Agent environment passed to tasks (minus the deny list); default process.env. */
   hostEnv?: Readonly<Record<string, string | undefined>> | undefined;
   envDenylist?: readonly string[] | undefined;
+  /**
+   * Resolves when the task may start (lifecycle ordering: prestart before main, poststart
+   * after main started, poststop after the others died). Default: at once.
+   */
+  startGate?: Promise<void> | undefined;
   /** Called after every persisted state change. */
   onChange(): void;
 }
@@ -195,6 +200,9 @@ export class TaskRunner {
       this.persist();
     }
 
+    if (this.handle === undefined && this.deps.startGate !== undefined) {
+      await Promise.race([this.deps.startGate, this.killed.promise, this.shutdownSignal.promise]);
+    }
     for (;;) {
       if (this.shutdownRequested) return;
       if (this.killRequested && this.handle === undefined) {

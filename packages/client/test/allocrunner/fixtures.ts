@@ -13,6 +13,7 @@ export interface TaskSpec {
   leader?: boolean;
   meta?: Record<string, string>;
   logs?: { MaxFiles: number; MaxFileSizeMB: number };
+  lifecycle?: { Hook: "prestart" | "poststart" | "poststop"; Sidecar?: boolean };
 }
 
 export interface AllocSpec {
@@ -55,6 +56,7 @@ export function makeAlloc(spec: AllocSpec): Allocation {
           Leader: t.leader ?? false,
           Meta: t.meta ?? {},
           LogConfig: t.logs,
+          Lifecycle: t.lifecycle,
           Resources: { CPU: 250, MemoryMB: 128 },
         })),
       },
