@@ -39,7 +39,9 @@ export const LeaderConfigSchema = z
     failedEvalFollowupDelayRangeMs: ms(300_000),
     // Superseded pending evals are canceled in batches this often (Nomad: 5s).
     cancelableEvalReapIntervalMs: ms(5_000),
-    // Evals canceled per Raft write: keeps one entry well under the Raft size limit.
+    // Evals blocked after running out of plan attempts are retried this often (Nomad: 1m).
+    failedEvalUnblockIntervalMs: ms(60_000),
+    // Evals canceled (or unblocked) per Raft write: keeps one entry well under the Raft size limit.
     cancelableEvalBatchSize: positive(728),
     // Bound on evals the broker tracks at once (ready, unacked, pending, waiting); beyond it new
     // evals are refused and counted. They stay pending in state and come back on the next restore.

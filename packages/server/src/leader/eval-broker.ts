@@ -74,8 +74,12 @@ const jobKey = (e: Evaluation): string => `${e.Namespace}\u0000${e.JobID}`;
 const readyLess = (a: Evaluation, b: Evaluation): boolean =>
   a.Priority !== b.Priority ? a.Priority > b.Priority : a.CreateIndex < b.CreateIndex;
 // Pending behind a job's outstanding eval: highest priority, then the newest, which is kept.
-const pendingLess = (a: Evaluation, b: Evaluation): boolean =>
-  a.Priority !== b.Priority ? a.Priority > b.Priority : a.ModifyIndex > b.ModifyIndex;
+const pendingLess = (a: Evaluation, b: Evaluation): boolean => {
+  if (a.Priority !== b.Priority) return a.Priority > b.Priority;
+  if (a.ModifyIndex !== b.ModifyIndex) return a.ModifyIndex > b.ModifyIndex;
+  // Written in the same Raft entry: the later-stamped one is the newer decision.
+  return a.ModifyTime > b.ModifyTime;
+};
 
 /**
  * Nomad's eval broker, on an injected clock: per-scheduler-type ready heaps, at most one

@@ -56,6 +56,7 @@ export class Leader {
   private gcSchedule: CoreGcSchedule | null = null;
   private gcTimer: TimerHandle | null = null;
   private reapTimer: TimerHandle | null = null;
+  private unblockFailedTimer: TimerHandle | null = null;
   private reaping: Promise<void> | null = null;
   private reapAgain = false;
   /** Blocked evals made obsolete by a successful eval or a stopped job: canceled by the reaper. */
@@ -150,6 +151,7 @@ export class Leader {
     this.failedAbort = new AbortController();
     this.failedLoop = this.reapFailed(this.failedAbort.signal);
     this.armReapTimer();
+    this.armUnblockFailedTimer();
     this.gcSchedule = new CoreGcSchedule(this.config.gc, this.clock.nowNs());
     this.armGcTimer();
     this.logger.info("leader duties started", {
@@ -166,8 +168,10 @@ export class Leader {
     this.unsubscribe = null;
     if (this.gcTimer !== null) this.clock.clearTimeout(this.gcTimer);
     if (this.reapTimer !== null) this.clock.clearTimeout(this.reapTimer);
+    if (this.unblockFailedTimer !== null) this.clock.clearTimeout(this.unblockFailedTimer);
     this.gcTimer = null;
     this.reapTimer = null;
+    this.unblockFailedTimer = null;
     this.gcSchedule = null;
     this.heartbeats.clearAll();
     this.failedAbort?.abort();
@@ -315,12 +319,16 @@ export class Leader {
   /** Unblocked evals go back to `pending` through Raft; the FSM event puts them in the broker. */
   private requeueUnblocked(evals: Evaluation[]): void {
     const now = this.clock.nowNs();
-    this.track(
-      this.apply({
-        type: "EvalUpdate",
-        Evals: evals.map((e) => ({ ...e, Status: "pending", StatusDescription: "", ModifyTime: now })),
-      }),
-    );
+    const max = this.config.cancelableEvalBatchSize;
+    for (let i = 0; i < evals.length; i += max) {
+      const batch = evals.slice(i, i + max);
+      this.track(
+        this.apply({
+          type: "EvalUpdate",
+          Evals: batch.map((e) => ({ ...e, Status: "pending", StatusDescription: "", ModifyTime: now })),
+        }),
+      );
+    }
   }
 
   private async writeCoreEvals(names: readonly CoreJobName[]): Promise<Evaluation[]> {
@@ -353,9 +361,17 @@ export class Leader {
     this.reapTimer = this.clock.setTimeout(() => {
       this.reapTimer = null;
       this.kickReaper();
-      this.blocked.unblockFailed();
       this.armReapTimer();
     }, this.config.cancelableEvalReapIntervalMs);
+  }
+
+  private armUnblockFailedTimer(): void {
+    if (!this.running) return;
+    this.unblockFailedTimer = this.clock.setTimeout(() => {
+      this.unblockFailedTimer = null;
+      this.blocked.unblockFailed();
+      this.armUnblockFailedTimer();
+    }, this.config.failedEvalUnblockIntervalMs);
   }
 
   /** Cancels superseded pending evals, duplicate and obsolete blocked evals, in bounded batches. */
@@ -466,19 +482,25 @@ export class Leader {
     this.logger.warn("node TTL expired", { node_id: nodeID });
     const nowMs = this.clock.nowMs();
     const evals = createNodeEvals(snap, nodeID, { nowNs: this.clock.nowNs(), newID: this.newID });
-    await this.apply({
-      type: "NodeUpdateStatus",
-      NodeID: nodeID,
-      Status: "down",
-      NodeEvent: {
-        Message: NODE_HEARTBEAT_MISSED,
-        Subsystem: "Cluster",
-        Details: null,
-        Timestamp: new Date(nowMs).toISOString(),
-        CreateIndex: 0,
-      },
-      UpdatedAt: Math.floor(nowMs / 1000),
-      Evals: evals,
-    });
+    try {
+      await this.apply({
+        type: "NodeUpdateStatus",
+        NodeID: nodeID,
+        Status: "down",
+        NodeEvent: {
+          Message: NODE_HEARTBEAT_MISSED,
+          Subsystem: "Cluster",
+          Details: null,
+          Timestamp: new Date(nowMs).toISOString(),
+          CreateIndex: 0,
+        },
+        UpdatedAt: Math.floor(nowMs / 1000),
+        Evals: evals,
+      });
+    } catch (e) {
+      // Try again later rather than leave a dead node without a timer.
+      if (this.running) this.heartbeats.resetWithTimeout(nodeID, this.config.minHeartbeatTtlMs);
+      throw e;
+    }
   }
 }
