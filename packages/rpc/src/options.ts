@@ -23,6 +23,8 @@ export const rpcDefaults = {
   reconnectMaxMs: 5_000,
   /** A silent peer is declared dead after two intervals without a pong. */
   pingIntervalMs: 10_000,
+  /** The server's check of its clients: gentler, a client's own pings catch most failures first. */
+  serverPingIntervalMs: 30_000,
 } as const;
 
 export function checkInt(name: string, value: number | undefined, fallback: number, min: number): number {

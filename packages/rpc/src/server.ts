@@ -26,6 +26,8 @@ export interface RpcServerOptions {
   readonly maxCallsPerConnection?: number;
   /** Default 8192; further connections are closed with 1013 (try again later). */
   readonly maxConnections?: number;
+  /** A client silent for two of these (no pong) is dropped and its calls aborted; default 30 s. */
+  readonly pingIntervalMs?: number;
   /** Observer for logging; must not throw. */
   readonly onEvent?: (event: RpcServerEvent) => void;
 }
@@ -75,6 +77,7 @@ interface ServerConfig {
   readonly maxFrameBytes: number;
   readonly maxCallsPerConnection: number;
   readonly maxConnections: number;
+  readonly pingIntervalMs: number;
   readonly onEvent: (event: RpcServerEvent) => void;
 }
 
@@ -93,6 +96,7 @@ function resolveOptions(options: RpcServerOptions): ServerConfig {
       1,
     ),
     maxConnections: checkInt("maxConnections", options.maxConnections, rpcDefaults.maxConnections, 1),
+    pingIntervalMs: checkInt("pingIntervalMs", options.pingIntervalMs, rpcDefaults.serverPingIntervalMs, 10),
     onEvent: options.onEvent ?? (() => {}),
   };
 }
@@ -118,6 +122,7 @@ export class RpcServer {
   private readonly connections = new Set<ServerConnection>();
   private readonly wss: WebSocketServer;
   private readonly removeRoute: () => void;
+  private readonly pingTimer: NodeJS.Timeout;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -135,6 +140,12 @@ export class RpcServer {
     this.removeRoute = addUpgradeRoute(httpServer, config.path, (request, socket, head) =>
       this.onUpgrade(request, socket, head),
     );
+    // A client that vanished (power loss, partition) would otherwise hold its blocking
+    // queries for minutes: unanswered pings drop it.
+    this.pingTimer = setInterval(() => {
+      for (const connection of this.connections) connection.checkAlive();
+    }, config.pingIntervalMs);
+    this.pingTimer.unref();
   }
 
   /** Serves on `path` of an existing server (which may carry other websocket paths and plain HTTP). */
@@ -196,6 +207,7 @@ export class RpcServer {
   }
 
   private async shutdown(): Promise<void> {
+    clearInterval(this.pingTimer);
     this.removeRoute();
     const closes = [...this.connections].map((c) => c.close(CLOSE_GOING_AWAY, "server shutting down"));
     await Promise.all(closes);
@@ -236,6 +248,7 @@ export class RpcServer {
 class ServerConnection {
   private readonly calls = new Map<number, AbortController>();
   private closed = false;
+  private answeredPing = true;
 
   constructor(
     private readonly socket: WebSocket,
@@ -252,6 +265,21 @@ class ServerConnection {
       this.drop(error.message);
     });
     socket.on("close", () => this.onClose());
+    socket.on("pong", () => {
+      this.answeredPing = true;
+    });
+  }
+
+  /** Called every ping interval: drops a connection that did not answer the previous ping. */
+  checkAlive(): void {
+    if (this.closed) return;
+    if (!this.answeredPing) {
+      this.drop("no pong within two ping intervals");
+      this.socket.terminate();
+      return;
+    }
+    this.answeredPing = false;
+    this.socket.ping();
   }
 
   close(code: number, reason: string): Promise<void> {

@@ -116,3 +116,27 @@ describe("hostile frames are dropped and counted; the server keeps serving", () 
     expect(client.stats().droppedInvalid).toBe(1);
   });
 });
+
+describe("liveness", () => {
+  it("the server drops a client that stops answering pings and aborts its calls", async () => {
+    let aborted = false;
+    const server = await listen({
+      pingIntervalMs: 30,
+      handler: (_method, _args, context) =>
+        new Promise((_resolve, reject) => {
+          context.signal.addEventListener("abort", () => {
+            aborted = true;
+            reject(new Error("aborted"));
+          });
+        }),
+    });
+    cleanups.push(() => server.close());
+    const socket = await rawSocket(server);
+    socket.send(packr.pack([RPC_PROTOCOL_VERSION, 0, 1, "Test.Hang", {}]));
+    await waitFor(() => server.stats().callsReceived === 1, "the call at the server");
+    // Stop reading: pings go unanswered, as with a client that vanished.
+    (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    await waitFor(() => server.stats().connections === 0, "the silent client to be dropped");
+    expect(aborted).toBe(true);
+  });
+});
