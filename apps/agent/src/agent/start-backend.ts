@@ -3,6 +3,7 @@
 // the components stay ignorant of Nomad's file format.
 import type { Rpc } from "@nomad/rpc";
 import { ServerRpc } from "@nomad/rpc";
+import type { ClientConfigInput } from "@nomad/client";
 import type { ServerConfigInput } from "@nomad/server";
 import { agentVersion } from "../version.js";
 import { agentAddresses, hostOf, type AgentAddresses } from "./addresses.js";
@@ -11,38 +12,8 @@ import { agentDirs, rawExecEnabled } from "./config/resolve.js";
 import { durationMs, type AgentConfig } from "./config/schema.js";
 import type { Logger } from "./logger.js";
 
-/**
- * What @nomad/client's NomadClient.start takes (its ClientConfigInput, camelCase). Declared here
- * because @nomad/client does not export it yet.
- * TODO(lead): replace with `ClientConfigInput` from @nomad/client once exported.
- */
-export interface ClientStartConfig {
-  dataDir?: string;
-  stateDir?: string;
-  allocDir?: string;
-  nodeName: string;
-  datacenter: string;
-  region: string;
-  nodeClass: string;
-  nodePool: string;
-  meta: Record<string, string>;
-  servers: string[];
-  networkInterface?: string;
-  devMode: boolean;
-  rawExecEnabled: boolean;
-  options: Record<string, string>;
-  reserved: { cpu: number; cores: string; memory: number; disk: number; reservedPorts: string };
-  maxKillTimeoutMs: number;
-  httpAdvertise: string;
-  gc: {
-    intervalMs: number;
-    diskUsageThreshold: number;
-    inodeUsageThreshold: number;
-    maxAllocs: number;
-    parallelDestroys: number;
-  };
-  fingerprint: { cpuTotalCompute: number; memoryTotalMb: number; diskTotalMb: number; noHostUuid: boolean };
-}
+/** What NomadClient.start takes (camelCase); the agent's snake_case config is mapped onto it here. */
+export type ClientStartConfig = ClientConfigInput;
 
 /** How the parts are made; tests (and the lead, while wiring) can swap any of them. */
 export interface BackendFactories {
@@ -56,11 +27,7 @@ export const defaultFactories: BackendFactories = {
   // Loaded on first use so that the config, banner and HTTP code (and their tests) do not pull in
   // the whole server.
   startServer: async (config, logger) => (await import("@nomad/server")).NomadServer.start(config, logger),
-  startClient: () => {
-    // TODO(lead): `return NomadClient.start(config, deps)` once @nomad/client exports NomadClient
-    // (contract: static start(config: ClientConfig, deps: { rpc: Rpc; logger: Logger })).
-    return Promise.reject(new Error("the Nomad client is not wired into the agent yet (start-backend.ts)"));
-  },
+  startClient: async (config, deps) => (await import("@nomad/client")).NomadClient.start(config, deps),
   serverRpc: (servers) => new ServerRpc({ servers }),
 };
 
@@ -92,7 +59,7 @@ export async function startBackend(
     );
     const clientRpc = server?.rpc ?? factories.serverRpc(clientConfig.servers);
     try {
-      client = await factories.startClient(clientConfig, { rpc: clientRpc, logger });
+      client = await factories.startClient(clientConfig, { rpc: clientRpc, logger: logger.named("client") });
     } catch (e) {
       if (server !== undefined) await server.shutdown().catch(() => undefined);
       throw e;
@@ -147,10 +114,14 @@ export function toServerConfig(
   return out;
 }
 
-export function toClientConfig(config: AgentConfig, dev: boolean, httpAdvertise: string): ClientStartConfig {
+export function toClientConfig(
+  config: AgentConfig,
+  dev: boolean,
+  httpAdvertise: string,
+): ClientStartConfig & { servers: string[] } {
   const c = config.client;
   const dirs = agentDirs(config);
-  const out: ClientStartConfig = {
+  const out: ClientStartConfig & { servers: string[] } = {
     nodeName: config.name ?? "nomad",
     datacenter: config.datacenter,
     region: config.region,

@@ -62,7 +62,7 @@ const serverSchema = z
     bootstrap_expect: count(0), // 0 = wait to be joined into an existing cluster
     data_dir: z.string().optional(), // default <data_dir>/server
     num_schedulers: z.number().int().min(0).optional(), // unset = one per CPU core
-    enabled_schedulers: z.array(z.string()).optional(), // unset = all, `_core` always added
+    enabled_schedulers: z.array(z.enum(["service", "batch", "system", "sysbatch", "_core"])).optional(), // unset = all, `_core` always added
     encrypt: z.string().optional(),
     raft_protocol: z.number().int().min(3).max(3).default(3), // only v3 since Nomad 1.4
     raft_multiplier: z.number().int().min(0).max(10).default(1), // 0 means 1, as Nomad
