@@ -24,7 +24,9 @@ export class FakeNomad {
   }
 
   /** Answers `route` with `body` (a function is called per request: sequences, filters). */
-  json(route: string, body: unknown | ((req: RecordedRequest) => unknown), index = 1): this {
+  json(route: string, body: (req: RecordedRequest) => unknown, index?: number): this;
+  json(route: string, body: object | string | number | boolean | null, index?: number): this;
+  json(route: string, body: unknown, index = 1): this {
     return this.on(route, (req, res) => {
       const value = typeof body === "function" ? (body as (r: RecordedRequest) => unknown)(req) : body;
       res.writeHead(200, {

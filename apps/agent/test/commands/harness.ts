@@ -24,6 +24,8 @@ export interface RunOptions {
   /** Aborts the command's signal after this many sleeps (ends follow/monitor loops). */
   abortAfterSleeps?: number;
   signal?: AbortSignal;
+  /** Called with everything the command writes, as it writes it. */
+  onWrite?: (stream: "stdout" | "stderr", text: string) => void;
 }
 
 /** Runs `nomad <argv>` in-process with an injected clock and captured output. */
@@ -41,6 +43,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
       const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
       if (to === "out") stdout += s;
       else stderr += s;
+      options.onWrite?.(to === "out" ? "stdout" : "stderr", s);
       return true;
     };
   const deps: CliDeps = {
