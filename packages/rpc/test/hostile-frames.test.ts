@@ -1,7 +1,7 @@
 import { Packr } from "msgpackr";
 import WebSocket from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import { RpcClient, RPC_PROTOCOL_VERSION, type RpcServer } from "../src/index.js";
+import { RpcClient, RPC_PROTOCOL_VERSION, isRpcError, type RpcServer } from "../src/index.js";
 import { listen, waitFor } from "./helpers.js";
 
 const packr = new Packr({ useRecords: false });
@@ -138,5 +138,24 @@ describe("liveness", () => {
     (socket as unknown as { _socket: { pause(): void } })._socket.pause();
     await waitFor(() => server.stats().connections === 0, "the silent client to be dropped");
     expect(aborted).toBe(true);
+  });
+
+  it("the client drops a server that stops answering pings, failing its calls with CONNECTION", async () => {
+    const { WebSocketServer } = await import("ws");
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+    // Accepts, then stops reading: requests and pings go unanswered.
+    wss.on("connection", (ws) => (ws as unknown as { _socket: { pause(): void } })._socket.pause());
+    const port = (wss.address() as { port: number }).port;
+    const client = new RpcClient({ address: `127.0.0.1:${port}`, path: "/", pingIntervalMs: 30 });
+    cleanups.push(
+      async () => {
+        for (const ws of wss.clients) ws.terminate();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+      },
+      () => client.close(),
+    );
+    const error = await client.call("Any", {}, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+    expect(isRpcError(error, "CONNECTION")).toBe(true);
   });
 });
