@@ -77,6 +77,7 @@ describe("nomad agent, end to end", { timeout: 240_000 }, () => {
     const args = [
       "-server",
       "-client",
+      "-bind=127.0.0.1",
       "-bootstrap-expect=1",
       `-data-dir=${join(dir, "data")}`,
       `-config=${portsConfig(dir, ports, RAW_EXEC_PLUGIN)}`,
@@ -105,7 +106,7 @@ describe("nomad agent, end to end", { timeout: 240_000 }, () => {
     const dir = scratch("nomad-e2e-reattach-");
     const ports = await freePorts();
     const dataDir = join(dir, "data");
-    const args = ["-server", "-client", "-bootstrap-expect=1", `-data-dir=${dataDir}`, `-config=${portsConfig(dir, ports, RAW_EXEC_PLUGIN)}`];
+    const args = ["-server", "-client", "-bind=127.0.0.1", "-bootstrap-expect=1", `-data-dir=${dataDir}`, `-config=${portsConfig(dir, ports, RAW_EXEC_PLUGIN)}`];
     const first = AgentProcess.start(args, ports);
     agents.push(first);
     await first.ready();
@@ -118,6 +119,7 @@ describe("nomad agent, end to end", { timeout: 240_000 }, () => {
     });
 
     await first.stop("SIGKILL");
+    expect(await first.httpGone()).toBe(true); // the agent itself is gone
     expect(isAlive(pid)).toBe(true); // the task does not depend on the agent
     const logFile = join(allocDir, alloc.ID, "alloc", "logs", "ticker.stdout.0");
     const sizeWhileDown = readFileSync(logFile).length;

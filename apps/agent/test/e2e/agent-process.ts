@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const agentDir = fileURLToPath(new URL("../..", import.meta.url));
-const tsx = join(agentDir, "node_modules", ".bin", "tsx");
 const main = join(agentDir, "src", "main.ts");
+// One process per agent (tsx as a loader, not its wrapper CLI, which would fork a second one):
+// a signal sent to `child.pid` reaches the agent itself.
+const nodeArgs = ["--import", "tsx", "--conditions=@nomad/source", main];
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,7 +61,8 @@ export class AgentProcess {
   }
 
   static start(args: readonly string[], ports: Ports): AgentProcess {
-    const child = spawn(tsx, ["--conditions=@nomad/source", main, "agent", ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, "agent", ...args], {
+      cwd: agentDir,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NOMAD_ADDR: `http://127.0.0.1:${ports.http}` },
     });
@@ -107,6 +110,16 @@ export class AgentProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     return this.exited;
   }
+
+  /** True once nothing answers on the agent's HTTP port any more. */
+  async httpGone(): Promise<boolean> {
+    try {
+      await fetch(this.address + "/v1/agent/self", { signal: AbortSignal.timeout(2000) });
+      return false;
+    } catch {
+      return true;
+    }
+  }
 }
 
 export interface CliResult {
@@ -117,7 +130,8 @@ export interface CliResult {
 
 /** Runs `nomad <args>` against the agent at `address`. */
 export async function nomad(address: string, args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
-  const child = spawn(tsx, ["--conditions=@nomad/source", main, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
+    cwd: agentDir,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NOMAD_ADDR: address },
   });
