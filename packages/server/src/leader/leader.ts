@@ -60,7 +60,7 @@ export class Leader {
   private reaping: Promise<void> | null = null;
   private reapAgain = false;
   /** Blocked evals made obsolete by a successful eval or a stopped job: canceled by the reaper. */
-  private obsoleteBlocked: Evaluation[] = [];
+  private obsoleteBlocked: { eval: Evaluation; reason: string }[] = [];
   private failedLoop: Promise<void> | null = null;
   private failedAbort: AbortController | null = null;
   private background = new Set<Promise<unknown>>();
@@ -268,7 +268,7 @@ export class Leader {
         return;
       }
       case "job":
-        if (e.job.Stop) this.obsolete(this.blocked.untrack(e.job.Namespace, e.job.ID));
+        if (e.job.Stop) this.obsolete(this.blocked.untrack(e.job.Namespace, e.job.ID), "job was stopped");
         return;
       case "restored":
         this.broker.setEnabled(false);
@@ -285,13 +285,14 @@ export class Leader {
     else if (ev.Status === "blocked") this.blocked.block(ev);
     else if (ev.Status === "complete" && Object.keys(ev.FailedTGAllocs).length === 0) {
       const old = this.blocked.untrack(ev.Namespace, ev.JobID);
-      if (old !== undefined && old.ID !== ev.ID) this.obsolete(old);
+      if (old !== undefined && old.ID !== ev.ID)
+        this.obsolete(old, `evaluation ${ev.ID} placed every allocation of the job`);
     }
   }
 
-  private obsolete(e: Evaluation | undefined): void {
+  private obsolete(e: Evaluation | undefined, reason: string): void {
     if (e === undefined) return;
-    this.obsoleteBlocked.push(e);
+    this.obsoleteBlocked.push({ eval: e, reason });
     this.kickReaper();
   }
 
@@ -401,14 +402,8 @@ export class Leader {
               ModifyTime: now,
             });
           }
-          for (const e of this.obsoleteBlocked.splice(0, max - batch.length)) {
-            batch.push({
-              ...e,
-              Status: "canceled",
-              StatusDescription: "a later evaluation placed every allocation of the job",
-              ModifyTime: now,
-            });
-          }
+          for (const o of this.obsoleteBlocked.splice(0, max - batch.length))
+            batch.push({ ...o.eval, Status: "canceled", StatusDescription: o.reason, ModifyTime: now });
           if (batch.length === 0) break;
           await this.apply({ type: "EvalUpdate", Evals: batch });
         }
@@ -491,7 +486,7 @@ export class Leader {
           Message: NODE_HEARTBEAT_MISSED,
           Subsystem: "Cluster",
           Details: null,
-          Timestamp: new Date(nowMs).toISOString(),
+          Timestamp: new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
           CreateIndex: 0,
         },
         UpdatedAt: Math.floor(nowMs / 1000),

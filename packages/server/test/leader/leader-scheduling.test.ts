@@ -56,6 +56,31 @@ describe("Leader: scheduling through the broker, a worker and the plan applier",
     await h.leader.stop();
   });
 
+  it("stopping a job cancels its blocked eval", async () => {
+    const h = new LeaderHarness();
+    h.registerNode({ id: "small", cpuMHz: 1000 });
+    await h.leader.start();
+    const { eval: ev } = h.registerJob({ id: "big", count: 2, cpuMHz: 800 });
+    await h.until(() => h.evalByID(ev.ID)?.Status === "complete", "first eval");
+    const blockedID = h.evalByID(ev.ID)!.BlockedEval;
+    expect(h.evalByID(blockedID)?.Status).toBe("blocked");
+    const { parseEvaluation } = await import("@nomad/structs");
+    const stopEval = parseEvaluation({
+      ID: h.newID(),
+      JobID: "big",
+      Type: "service",
+      TriggeredBy: "job-deregister",
+      Status: "pending",
+    });
+    h.apply({ type: "JobDeregister", Namespace: "default", JobID: "big", Purge: false, Eval: stopEval });
+    await h.until(() => h.evalByID(blockedID)?.Status === "canceled", "blocked eval canceled");
+    expect(h.evalByID(blockedID)?.StatusDescription).toBe("job was stopped");
+    await h.until(() => h.evalByID(stopEval.ID)?.Status === "complete", "stop eval processed");
+    expect(h.liveAllocs("big")).toHaveLength(0);
+    expect(h.leader.brokerStats().TotalBlocked).toBe(0);
+    await h.leader.stop();
+  });
+
   it("Job.Plan reports desired updates and failed groups without committing anything", async () => {
     const h = new LeaderHarness();
     h.registerNode({ id: "node-a", cpuMHz: 1000 });
