@@ -74,8 +74,12 @@ export class HttpMetrics {
       }
     };
     try {
-      if (b.server !== undefined)
-        for (const [group, stats] of Object.entries(b.server.stats())) add(group, stats);
+      if (b.server !== undefined) {
+        for (const [group, stats] of Object.entries(b.server.stats() as Record<string, unknown>)) {
+          if (typeof stats === "object" && stats !== null) add(group, stats as Record<string, string>);
+          else add("nomad", { [group]: String(stats) });
+        }
+      }
       if (b.client !== undefined) add("client", b.client.stats());
     } catch {
       return; // a component shutting down: skip its gauges for this scrape

@@ -26,6 +26,7 @@ describe("/v1/agent", () => {
     expect(Object.keys(self.stats).sort()).toEqual(["client", "nomad", "raft", "runtime"]);
     expect(self.stats["raft"]?.["commit_index"]).toBe("42");
     expect(self.stats["client"]?.["num_allocations"]).toBe("1");
+    expect(self.stats["nomad"]?.["eval_broker_ready"]).toBe("3");
     for (const group of Object.values(self.stats))
       for (const v of Object.values(group)) expect(typeof v).toBe("string");
   });

@@ -76,6 +76,8 @@ export class FakeServer implements ServerBackend {
     return {
       nomad: { server: "true", leader: "true", bootstrap: "true" },
       raft: { state: "Leader", commit_index: "42", num_peers: "0" },
+      // A flat value, as NomadServer.stats() currently spreads its leader stats.
+      ...({ eval_broker_ready: "3" } as unknown as Record<string, Record<string, string>>),
     };
   }
   isLeader(): boolean {

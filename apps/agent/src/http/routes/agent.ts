@@ -41,7 +41,13 @@ async function agentSelf(ctx: RouteContext): Promise<Reply> {
   const stats: Record<string, Record<string, string>> = {};
   let member = EMPTY_MEMBER;
   if (server !== undefined) {
-    for (const [group, values] of Object.entries(server.stats())) stats[group] = stringValues(values);
+    for (const [group, values] of Object.entries(server.stats() as Record<string, unknown>)) {
+      // A flat value (not a group) is filed under `nomad` so every group stays a string map.
+      if (typeof values === "object" && values !== null)
+        stats[group] = { ...stats[group], ...stringValues(values as Record<string, unknown>) };
+      else
+        stats["nomad"] = { ...stats["nomad"], [group]: typeof values === "string" ? values : String(values) };
+    }
     member = server.members().find((m) => m.Name === serfName(ctx)) ?? member;
   }
   if (client !== undefined) stats["client"] = stringValues(client.stats());
