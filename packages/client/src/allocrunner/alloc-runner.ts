@@ -5,7 +5,15 @@
 // `restore` re-attaches to them from persisted state; `destroy` kills them and removes the
 // alloc dir.
 
-import type { AllocClientUpdate, Allocation, Job, Node, TaskGroup, TaskState } from "@nomad/structs";
+import type {
+  AllocClientStatus,
+  AllocClientUpdate,
+  Allocation,
+  Job,
+  Node,
+  TaskGroup,
+  TaskState,
+} from "@nomad/structs";
 import { NS_PER_MS } from "@nomad/structs";
 import { AllocDir } from "../allocdir/index.js";
 import { systemClock, type RunnerClock } from "../drivers/clock.js";
@@ -24,6 +32,9 @@ import {
 } from "./lifecycle.js";
 import type { AllocStateStore } from "./state-store.js";
 
+/** An AllocClientUpdate whose status is one of Nomad's client statuses. */
+export type AllocRunnerUpdate = AllocClientUpdate & { ClientStatus: AllocClientStatus };
+
 export interface AllocRunnerDeps {
   alloc: Allocation;
   /** The client's `alloc_dir`; this alloc lives in `<allocDir>/<alloc.ID>`. */
@@ -33,7 +44,7 @@ export interface AllocRunnerDeps {
   node: Node;
   region: string;
   logger: Logger;
-  onUpdate(update: AllocClientUpdate): void;
+  onUpdate(update: AllocRunnerUpdate): void;
   clock?: RunnerClock | undefined;
   /** Client `max_kill_timeout` (default 30 s). */
   maxKillTimeoutMs?: number | undefined;
@@ -202,9 +213,9 @@ export class AllocRunner {
     return out;
   }
 
-  clientStatus(): AllocClientUpdate {
+  clientStatus(): AllocRunnerUpdate {
     const taskStates = this.taskStates();
-    const { status, description } =
+    const { status, description }: { status: AllocClientStatus; description: string } =
       this.setupError !== undefined
         ? { status: "failed", description: this.setupError }
         : clientStatusOf(taskStates);

@@ -3,11 +3,15 @@
 // namespace and sees only its processes in /proc) and a cgroup per task limiting memory
 // (hard limit = memory_max or memory) and CPU shares. The first process joins the cgroups
 // before exec'ing `unshare`, so every descendant is accounted and can be killed through the
-// cgroup. Unlike Nomad there is no chroot (the task sees the host filesystem).
+// cgroup. Tasks run as their `user`, by default `nobody` as in Nomad. Unlike Nomad there is
+// no chroot (the task sees the host filesystem).
 
 import { existsSync } from "node:fs";
+import { chown } from "node:fs/promises";
 import { platform } from "node:os";
+import * as path from "node:path";
 import { DRIVER_HEALTHY } from "@nomad/fingerprint";
+import { TASK_SECRETS } from "../allocdir/index.js";
 import {
   cgroupPids,
   createTaskCgroup,
@@ -31,6 +35,7 @@ export const EXEC_UNSUPPORTED_OS = "exec driver unsupported on client OS";
 export const DRIVER_REQUIRES_ROOT = "Driver must run as root";
 export const NO_CGROUP_MOUNT = "Failed to discover cgroup mount point";
 export const NO_UNSHARE = "unshare(1) not found: namespaces unavailable";
+export const NO_SETPRIV = "setpriv(1) not found: cannot run tasks as their user";
 
 export interface ExecDriverOptions extends ProcessDriverOptions {
   /** Default true; false makes the driver undetected with description "disabled". */
@@ -40,6 +45,9 @@ export interface ExecDriverOptions extends ProcessDriverOptions {
   cgroupRoot?: string;
   unsharePath?: string;
   shellPath?: string;
+  setprivPath?: string;
+  /** User of tasks that do not set `user` (Nomad: "nobody" for exec). */
+  defaultUser?: string;
   /** Overridable for tests of the fingerprint rules. */
   uid?: () => number;
   platform?: () => string;
@@ -52,6 +60,8 @@ export class ExecDriver extends ProcessDriver {
   private readonly cgroupRoot: string;
   private readonly unsharePath: string;
   private readonly shellPath: string;
+  private readonly setprivPath: string;
+  private readonly defaultUser: string;
   private readonly uid: () => number;
   private readonly platform: () => string;
 
@@ -62,6 +72,8 @@ export class ExecDriver extends ProcessDriver {
     this.cgroupRoot = options.cgroupRoot ?? "/sys/fs/cgroup";
     this.unsharePath = options.unsharePath ?? "/usr/bin/unshare";
     this.shellPath = options.shellPath ?? "/bin/sh";
+    this.setprivPath = options.setprivPath ?? "/usr/bin/setpriv";
+    this.defaultUser = options.defaultUser ?? "nobody";
     this.uid = options.uid ?? (() => (process.getuid === undefined ? -1 : process.getuid()));
     this.platform = options.platform ?? platform;
   }
@@ -99,7 +111,9 @@ export class ExecDriver extends ProcessDriver {
     const { command, args } = commandFromConfig(task.driverConfig);
     const layout = this.layout();
     if (layout === undefined) throw new Error(NO_CGROUP_MOUNT);
-    const user = task.user === "" ? undefined : resolveUser(task.user);
+    const user = resolveUser(task.user === "" ? this.defaultUser : task.user);
+    // The task's secrets are for its user only.
+    await chown(path.join(task.taskDir, TASK_SECRETS), user.uid, user.gid);
     const cg = await createTaskCgroup(layout, this.cgroupParent, cgroupName(task.allocID, task.name), {
       memoryMB: task.resources.memoryMB,
       memoryMaxMB: task.resources.memoryMaxMB,
@@ -110,9 +124,9 @@ export class ExecDriver extends ProcessDriver {
     const joinAndExec =
       'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 126; shift; done; shift; exec "$@"';
     const dropPrivileges =
-      user === undefined
+      user.uid === 0 && user.gid === 0
         ? []
-        : ["/usr/bin/setpriv", `--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--"];
+        : [this.setprivPath, `--reuid=${user.uid}`, `--regid=${user.gid}`, "--init-groups", "--"];
     return {
       command: this.shellPath,
       args: [

@@ -8,6 +8,7 @@ export {
   DRIVER_REQUIRES_ROOT,
   NO_CGROUP_MOUNT,
   NO_UNSHARE,
+  NO_SETPRIV,
   type ExecDriverOptions,
 } from "./exec.js";
 export { MockDriver, parseMockConfig, type MockDriverOptions, type MockTaskConfig } from "./mock-driver.js";

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -75,12 +76,14 @@ describe.runIf(isRoot && layout !== undefined)("exec driver isolation (root)", (
     const { driver, task } = await start(
       f,
       "iso",
-      'echo "pid=$$"; echo "procs=$(ls /proc | grep -c "^[0-9]")"; cat /proc/self/cgroup; echo ready; sleep 1000',
+      'echo "pid=$$"; echo "uid=$(id -u)"; echo "procs=$(ls /proc | grep -c "^[0-9]")"; cat /proc/self/cgroup; echo ready; sleep 1000',
       48,
     );
     await eventually(async () => (await readLog(f.allocDir.logsDir, "iso.stdout.0")).includes("ready"));
     const out = await readLog(f.allocDir.logsDir, "iso.stdout.0");
     expect(out).toContain("pid=1\n");
+    // Tasks without `user` run as nobody, as Nomad's exec driver does.
+    expect(out).toContain(`uid=${execFileSync("id", ["-u", "nobody"], { encoding: "utf8" }).trim()}\n`);
     // Its /proc shows its own namespace only: itself and a couple of helpers, not the host's.
     expect(Number(/procs=(\d+)/.exec(out)?.[1])).toBeLessThan(5);
     const name = cgroupName(task.allocID, "iso");
