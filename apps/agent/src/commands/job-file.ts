@@ -1,4 +1,3 @@
-import { parseJobFileRaw, toJob } from "@nomad/jobspec";
 import type { Job } from "@nomad/structs";
 import { errText, CommandError, type CommandContext, makeContext, type ClientFlags } from "./common.js";
 
@@ -20,6 +19,9 @@ export async function loadJobFile(ctx: CommandContext, path: string): Promise<Lo
     throw new CommandError(`Error getting job struct: Error getting jobfile from "${path}": ${detail}`);
   }
   try {
+    // Loaded on demand: the job file parser (zod schemas, hcl2json wasm) is the heaviest import
+    // of the CLI and only job run/plan need it.
+    const { parseJobFileRaw, toJob } = await import("@nomad/jobspec");
     const raw = (await parseJobFileRaw(text, { filename: path })) as Record<string, unknown>;
     const job = toJob(path, raw);
     return {
