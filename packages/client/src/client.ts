@@ -39,6 +39,8 @@ import type { ClientStateStore } from "./state/alloc-state-store.js";
 import { FileStateStore } from "./state/file-state-store.js";
 import { MemoryStateStore } from "./state/memory-state-store.js";
 
+const CLIENT_TERMINAL = new Set(["complete", "failed", "lost"]);
+
 export interface NomadClientDeps {
   rpc: Rpc;
   logger?: Logger;
@@ -280,6 +282,11 @@ export class NomadClient {
       clock: this.clock,
       logger: this.logger,
       known: () => new Map([...this.runners].map(([id, e]) => [id, e.alloc.AllocModifyIndex])),
+      isTerminal: (id) => {
+        const e = this.runners.get(id);
+        if (e === undefined || e.alloc.DesiredStatus !== "run") return true;
+        return CLIENT_TERMINAL.has(e.runner.clientStatus().ClientStatus);
+      },
       apply: (diff) => this.apply(diff),
     });
     this.watcher.start();

@@ -41,6 +41,8 @@ export interface AllocWatcherOptions {
   logger: Logger;
   /** AllocModifyIndex of every allocation the client runs now. */
   known(): ReadonlyMap<string, number>;
+  /** The allocation is finished on this client (stopped or client-terminal). */
+  isTerminal(allocID: string): boolean;
   apply(diff: AllocDiff): Promise<void>;
 }
 
@@ -105,13 +107,15 @@ export class AllocWatcher {
     const wanted = this.validIndexMap(reply);
     if (wanted === undefined) return false;
     const replyIndex = reply.Index;
-    // A blocking query that timed out with nothing new, or a server behind us.
-    if (replyIndex < this.index || (replyIndex === this.index && this.index !== 0))
-      return replyIndex === this.index;
-
+    // The answer's index is the highest AllocModifyIndex of this node's allocations, so it
+    // can go *down* when the servers garbage-collect the newest one: a lower index is not
+    // proof of a stale server. Removals are applied from any answer for allocations that
+    // are finished anyway; a running one is dropped only on an answer at least as new as
+    // ours, so a lagging server can never make the client kill a live allocation.
+    const fresh = replyIndex >= this.index;
     const known = this.o.known();
     const pull = [...wanted].filter(([id, modify]) => (known.get(id) ?? -1) < modify).map(([id]) => id);
-    const removed = [...known.keys()].filter((id) => !wanted.has(id));
+    const removed = [...known.keys()].filter((id) => !wanted.has(id) && (fresh || this.o.isTerminal(id)));
     let updated: Allocation[] = [];
     if (pull.length > 0) {
       const allocRequest: AllocsGetRequest = {
@@ -134,8 +138,9 @@ export class AllocWatcher {
       }
     }
     if (updated.length > 0 || removed.length > 0) await this.o.apply({ updated, removed, index: replyIndex });
-    this.index = replyIndex;
-    return true;
+    this.index = Math.max(this.index, replyIndex);
+    // Behind us: wait a little before asking again, in case this server answers at once.
+    return fresh;
   }
 
   private validIndexMap(reply: NodeClientAllocsResponse): Map<string, number> | undefined {

@@ -214,7 +214,8 @@ export class RecordingRunners {
             Events: [],
           },
         });
-        report("running");
+        // A stop may have arrived while the state write was in flight: never go back from it.
+        if (status !== "complete") report("running");
       },
       restore: async () => {
         this.events.push({ alloc: id, event: "restore" });

@@ -219,6 +219,7 @@ describe("NomadClient allocations", () => {
       unknown
     >;
     expect(req["MaxQueryTime"]).toBe(300_000 * 1_000_000);
+    await waitFor(() => server.allocs.get(A1)?.ClientStatus === "running", "running reported");
 
     server.stop(A1);
     await waitFor(() => runners.of(A1).includes("update:stop"), "stop delivered");

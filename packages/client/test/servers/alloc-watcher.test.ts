@@ -38,7 +38,7 @@ const alloc = (id: string, modify: number, node = NODE): Partial<Allocation> => 
   AllocModifyIndex: modify,
 });
 
-function watcher(rpc: Rpc, known: Map<string, number>, diffs: AllocDiff[]) {
+function watcher(rpc: Rpc, known: Map<string, number>, diffs: AllocDiff[], terminal = new Set<string>()) {
   return new AllocWatcher({
     rpc,
     nodeID: NODE,
@@ -49,6 +49,7 @@ function watcher(rpc: Rpc, known: Map<string, number>, diffs: AllocDiff[]) {
     clock: systemClock,
     logger: silentLogger,
     known: () => known,
+    isTerminal: (id) => terminal.has(id),
     apply: async (d) => {
       diffs.push(d);
       for (const a of d.updated) known.set(a.ID, a.AllocModifyIndex);
@@ -131,6 +132,43 @@ describe("AllocWatcher", () => {
     await until(() => diffs.length === 1);
     await w.stop();
     expect(diffs[0]!.updated[0]!.AllocModifyIndex).toBe(12);
+  });
+
+  it("an answer with a lower index (newest alloc GC'd, or a lagging server) drops only finished allocations", async () => {
+    const known = new Map([
+      ["running", 8],
+      ["finished", 9],
+      ["newest", 10],
+    ]);
+    const rpc = scripted({
+      // "newest" was GC'd: the index falls to 8; neither "running" nor "finished" is listed.
+      "Node.GetClientAllocs": [{ Allocs: {}, Index: 8, ...meta }],
+    });
+    const diffs: AllocDiff[] = [];
+    const w = watcher(rpc, known, diffs, new Set(["finished", "newest"]));
+    // Start from index 10, as after an earlier answer.
+    (w as unknown as { index: number }).index = 10;
+    w.start();
+    await until(() => diffs.length === 1);
+    await w.stop();
+    expect(diffs[0]!.removed.sort()).toEqual(["finished", "newest"]);
+    expect(known.has("running")).toBe(true);
+    expect(w.lastIndex()).toBe(10); // never moves backwards
+  });
+
+  it("an answer at the same index still reports allocations that disappeared", async () => {
+    const known = new Map([
+      ["old", 5],
+      ["top", 10],
+    ]);
+    const rpc = scripted({ "Node.GetClientAllocs": [{ Allocs: { top: 10 }, Index: 10, ...meta }] });
+    const diffs: AllocDiff[] = [];
+    const w = watcher(rpc, known, diffs);
+    (w as unknown as { index: number }).index = 10;
+    w.start();
+    await until(() => diffs.length === 1);
+    await w.stop();
+    expect(diffs[0]).toEqual({ updated: [], removed: ["old"], index: 10 });
   });
 
   it("retries after an error without applying anything", async () => {
