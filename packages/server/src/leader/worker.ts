@@ -36,6 +36,7 @@ export async function snapshotAtLeast(
   index: number,
   timeoutMs: number,
   clock: LeaderClock,
+  signal?: AbortSignal,
 ): Promise<StateSnapshot> {
   const deadline = clock.nowMs() + timeoutMs;
   for (;;) {
@@ -43,7 +44,9 @@ export async function snapshotAtLeast(
     if (latest >= index) return state.snapshot();
     const left = deadline - clock.nowMs();
     if (left <= 0) throw new Error(`timed out waiting for state index ${index} (at ${latest})`);
-    await state.waitForChange(ALL_TABLES, latest, Math.min(left, 1_000));
+    if (signal?.aborted === true) throw new Error(`stopped while waiting for state index ${index}`);
+    // Bounded real wait so a stalled clock (or a stop) is noticed.
+    await state.waitForChange(ALL_TABLES, latest, Math.min(left, 1_000), signal);
   }
 }
 
@@ -119,7 +122,13 @@ export class Worker {
   async processEval(d: Dequeued): Promise<void> {
     const { deps } = this;
     const evaluation = d.eval;
-    const snap = await snapshotAtLeast(deps.state, evaluation.ModifyIndex, deps.snapshotWaitMs, deps.clock);
+    const snap = await snapshotAtLeast(
+      deps.state,
+      evaluation.ModifyIndex,
+      deps.snapshotWaitMs,
+      deps.clock,
+      this.abort?.signal,
+    );
     const stored = snap.evalByID(evaluation.ID);
     // Completed meanwhile (e.g. a stale re-announcement): nothing left to do.
     if (stored !== undefined && evalIsTerminal(stored)) return;
@@ -127,7 +136,7 @@ export class Worker {
       await this.runCore(evaluation, snap);
       return;
     }
-    const planner = new RaftPlanner(deps, d, snap.latestIndex());
+    const planner = new RaftPlanner(deps, d, snap.latestIndex(), this.abort?.signal);
     await schedule(evaluation, snap, planner, {
       random: deps.random,
       nowNs: () => deps.clock.nowNs(),
@@ -187,6 +196,7 @@ class RaftPlanner implements Planner {
     private readonly deps: WorkerDeps,
     private readonly delivery: Dequeued,
     private snapshotIndex: number,
+    private readonly signal: AbortSignal | undefined,
   ) {}
 
   async submitPlan(plan: Plan): Promise<SubmitResult> {
@@ -213,6 +223,7 @@ class RaftPlanner implements Planner {
       result.RefreshIndex,
       this.deps.snapshotWaitMs,
       this.deps.clock,
+      this.signal,
     );
     this.snapshotIndex = fresh.latestIndex();
     return { result, state: fresh };

@@ -113,3 +113,23 @@ describe("Leader: eval bookkeeping", () => {
     await h.leader.stop();
   });
 });
+
+describe("snapshotAtLeast", () => {
+  it("waits for the state to reach the eval's index, and gives up when stopped", async () => {
+    const { snapshotAtLeast } = await import("../../src/leader/index.js");
+    const h = new LeaderHarness();
+    h.registerNode({ id: "node-a" });
+    const at = h.state.latestIndex();
+    const waiting = snapshotAtLeast(h.state, at + 1, 5_000, h.clock);
+    let done = false;
+    void waiting.then(() => (done = true));
+    await h.until(() => true, "tick");
+    expect(done).toBe(false);
+    h.registerNode({ id: "node-b" });
+    expect((await waiting).latestIndex()).toBe(at + 1);
+    const abort = new AbortController();
+    const stuck = snapshotAtLeast(h.state, at + 100, 5_000, h.clock, abort.signal);
+    abort.abort();
+    await expect(stuck).rejects.toThrow(/stopped while waiting/);
+  });
+});
