@@ -18,10 +18,16 @@ export interface QueuedBroadcast {
 }
 
 export class BroadcastQueue {
-  /** buckets[t] = items sent t times, oldest first. */
+  /**
+   * buckets[t] = items sent t times, oldest first. Killed items (invalidated, evicted) stay
+   * in their array until a take() scans past them or a compaction runs, so no operation
+   * costs the length of a bucket.
+   */
   private buckets: QueuedBroadcast[][] = [];
   private readonly byKey = new Map<string, QueuedBroadcast>();
   private live = 0;
+  /** Array slots in use across buckets, dead ones included (drives compaction). */
+  private slots = 0;
 
   constructor(
     /** Max items kept; past it the most-sent are dropped. */
@@ -49,7 +55,22 @@ export class BroadcastQueue {
     if (key !== null) this.byKey.set(key, b);
     (this.buckets[0] ??= []).push(b);
     this.live++;
+    this.slots++;
     if (this.live > this.maxItems) this.evict();
+    // Amortized O(1): dead slots never outnumber live ones by much.
+    if (this.slots > 2 * this.live + 64) this.compact();
+  }
+
+  private compact(): void {
+    let slots = 0;
+    for (let t = 0; t < this.buckets.length; t++) {
+      const bucket = this.buckets[t];
+      if (bucket === undefined) continue;
+      const kept = bucket.filter((b) => !b.dead);
+      this.buckets[t] = kept;
+      slots += kept.length;
+    }
+    this.slots = slots;
   }
 
   /** Drops the most-transmitted (oldest within) until within bounds. */
@@ -57,11 +78,13 @@ export class BroadcastQueue {
     for (let t = this.buckets.length - 1; t >= 0 && this.live > this.maxItems; t--) {
       const bucket = this.buckets[t];
       if (bucket === undefined) continue;
-      for (const b of bucket) {
-        if (this.live <= this.maxItems) break;
-        this.kill(b);
+      let i = 0;
+      for (; i < bucket.length && this.live > this.maxItems; i++) this.kill(bucket[i] as QueuedBroadcast);
+      // the killed prefix is dropped in bulk now and then, not per eviction
+      if (i >= 64 || i === bucket.length) {
+        bucket.splice(0, i);
+        this.slots -= i;
       }
-      this.buckets[t] = bucket.filter((b) => !b.dead);
     }
   }
 
@@ -71,38 +94,42 @@ export class BroadcastQueue {
     if (this.live === 0) return out;
     let used = 0;
     const moved: QueuedBroadcast[][] = [];
+    const keep: QueuedBroadcast[] = [];
     for (let t = 0; t < this.buckets.length && limit - used >= overhead + MIN_MESSAGE_BYTES; t++) {
       const bucket = this.buckets[t];
       if (bucket === undefined || bucket.length === 0) continue;
-      let changed = false;
       let misses = 0;
+      keep.length = 0;
       // newest first; stop after a run of misses so a full packet costs O(packet), not O(queue)
-      for (let i = bucket.length - 1; i >= 0 && misses < MAX_MISSES; i--) {
+      let i = bucket.length - 1;
+      for (; i >= 0 && misses < MAX_MISSES; i--) {
         if (limit - used < overhead + MIN_MESSAGE_BYTES) break;
         const b = bucket[i] as QueuedBroadcast;
-        if (b.dead) {
-          changed = true;
-          continue;
-        }
+        if (b.dead) continue;
         if (used + overhead + b.msg.length > limit) {
           misses++;
+          keep.push(b);
           continue;
         }
         misses = 0;
-        changed = true;
         used += overhead + b.msg.length;
         out.push(b.msg);
         b.transmits++;
         if (b.transmits >= transmitLimit) this.kill(b);
         else (moved[b.transmits] ??= []).push(b);
       }
-      if (changed) this.buckets[t] = bucket.filter((b) => !b.dead && b.transmits === t);
+      // Only the scanned tail (i+1 .. end) changes: cut it and put back what stays, in order.
+      this.slots -= bucket.length - (i + 1) - keep.length;
+      bucket.length = i + 1;
+      for (let j = keep.length - 1; j >= 0; j--) bucket.push(keep[j] as QueuedBroadcast);
     }
     for (let t = 0; t < moved.length; t++) {
       const m = moved[t];
       if (m === undefined) continue;
       // taken newest-first; re-append oldest-first so "newest first" still holds next time
-      (this.buckets[t] ??= []).push(...m.reverse());
+      const bucket = (this.buckets[t] ??= []);
+      for (let j = m.length - 1; j >= 0; j--) bucket.push(m[j] as QueuedBroadcast);
+      this.slots += m.length;
     }
     return out;
   }
@@ -110,6 +137,7 @@ export class BroadcastQueue {
   clear(): void {
     for (const bucket of this.buckets) for (const b of bucket) this.kill(b);
     this.buckets = [];
+    this.slots = 0;
   }
 }
 

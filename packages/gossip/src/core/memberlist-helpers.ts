@@ -13,6 +13,8 @@ export interface NodeRecord {
   incarnation: number;
   state: NodeStateName;
   vsn: number[];
+  /** vsn as wire bytes (what push/pull sends), kept to avoid re-building it per exchange. */
+  vsnBytes: Uint8Array;
   stateChangeMs: number;
 }
 
@@ -28,10 +30,15 @@ export function info(n: NodeRecord): NodeInfo {
   };
 }
 
+/** Byte equality, null counting as empty (Go's nil and empty slices encode alike). */
 export function bytesEqual(a: Uint8Array | null, b: Uint8Array | null): boolean {
-  const x = a ?? new Uint8Array(0);
-  const y = b ?? new Uint8Array(0);
-  return x.length === y.length && x.every((v, i) => v === y[i]);
+  if (a === b) return true;
+  const la = a === null ? 0 : a.length;
+  const lb = b === null ? 0 : b.length;
+  if (la !== lb) return false;
+  if (la === 0 || a === null || b === null) return true;
+  for (let i = 0; i < la; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** memberlist's pushPullScale: the interval grows with log2(N) above 32 nodes. */
@@ -41,21 +48,26 @@ export function pushPullScaleMs(intervalMs: number, n: number): number {
 }
 
 /** The push/pull version check: every alive node's current versions within everyone's range. */
-export function versionsCompatible(remote: readonly PushNodeState[], local: readonly NodeRecord[]): boolean {
-  const vsns: number[][] = [];
-  for (const r of remote) if (r.state === 0 && r.vsn.length >= 6) vsns.push([...r.vsn]);
+export function versionsCompatible(remote: readonly PushNodeState[], local: Iterable<NodeRecord>): boolean {
+  // One pass for the ranges (max of mins, min of maxes), one for the current versions.
+  const vsns: ArrayLike<number>[] = [];
+  for (const r of remote) if (r.state === 0 && r.vsn.length >= 6) vsns.push(r.vsn);
   for (const l of local) if (l.state === "alive" && l.vsn.length >= 6) vsns.push(l.vsn);
   if (vsns.length === 0) return true;
-  for (const [lo, hi, cur] of [
-    [0, 1, 2],
-    [3, 4, 5],
-  ] as const) {
-    const maxMin = Math.max(...vsns.map((v) => v[lo] ?? 0));
-    const minMax = Math.min(...vsns.map((v) => v[hi] ?? 0));
-    for (const v of vsns) {
-      const c = v[cur] ?? 0;
-      if (c < maxMin || c > minMax) return false;
-    }
+  let pMaxMin = 0;
+  let pMinMax = Infinity;
+  let dMaxMin = 0;
+  let dMinMax = Infinity;
+  for (const v of vsns) {
+    pMaxMin = Math.max(pMaxMin, v[0] ?? 0);
+    pMinMax = Math.min(pMinMax, v[1] ?? 0);
+    dMaxMin = Math.max(dMaxMin, v[3] ?? 0);
+    dMinMax = Math.min(dMinMax, v[4] ?? 0);
+  }
+  for (const v of vsns) {
+    const p = v[2] ?? 0;
+    const d = v[5] ?? 0;
+    if (p < pMaxMin || p > pMinMax || d < dMaxMin || d > dMinMax) return false;
   }
   return true;
 }

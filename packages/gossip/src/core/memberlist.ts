@@ -10,7 +10,7 @@
 import { encodeMessage } from "../wire/messages.js";
 import type { StreamMessage } from "../wire/stream.js";
 import type { Dead, PacketMessage, PushNodeState } from "../wire/types.js";
-import { bytesToIp, ipToBytes } from "./addr.js";
+import { bytesToIp } from "./addr.js";
 import { retransmitLimit } from "./broadcast-queue.js";
 import type { CoreConfig } from "./config.js";
 import { randomInt, shuffle, type Random } from "./prng.js";
@@ -138,7 +138,7 @@ export class Memberlist extends MembershipState {
         type: "alive",
         incarnation: this.incarnation,
         node: this.config.name,
-        addr: ipToBytes(this.advertise.host),
+        addr: this.advertiseBytes,
         port: this.advertise.port,
         meta: this.localMeta(),
         vsn: Uint8Array.from(this.config.vsn),
@@ -197,12 +197,12 @@ export class Memberlist extends MembershipState {
   private localPushPull(join: boolean): StreamMessage {
     const nodes: PushNodeState[] = [...this.nodes.values()].map((n) => ({
       name: n.name,
-      addr: ipToBytes(n.addr.host),
+      addr: n.addrBytes,
       port: n.addr.port,
       meta: n.meta,
       incarnation: n.incarnation,
       state: STATE_CODE[n.state],
-      vsn: Uint8Array.from(n.vsn),
+      vsn: n.vsnBytes,
     }));
     return {
       type: "pushPull",
@@ -354,7 +354,7 @@ export class Memberlist extends MembershipState {
       type: "ping",
       seqNo: seq,
       node: target,
-      sourceAddr: ipToBytes(this.advertise.host),
+      sourceAddr: this.advertiseBytes,
       sourcePort: this.advertise.port,
       sourceNode: this.config.name,
     });
@@ -527,11 +527,11 @@ export class Memberlist extends MembershipState {
         const ind = encodeMessage({
           type: "indirectPing",
           seqNo: p.seq,
-          target: ipToBytes(target.addr.host),
+          target: target.addrBytes,
           port: target.addr.port,
           node: target.name,
           nack,
-          sourceAddr: ipToBytes(this.advertise.host),
+          sourceAddr: this.advertiseBytes,
           sourcePort: this.advertise.port,
           sourceNode: this.config.name,
         });
@@ -543,7 +543,7 @@ export class Memberlist extends MembershipState {
           type: "ping",
           seqNo: p.seq,
           node: target.name,
-          sourceAddr: ipToBytes(this.advertise.host),
+          sourceAddr: this.advertiseBytes,
           sourcePort: this.advertise.port,
           sourceNode: this.config.name,
         } as const;

@@ -13,6 +13,14 @@ import type { Address, CoreStats, Delegate, NodeInfo, NodeStateName } from "./ty
 
 const STATE_NAME: readonly NodeStateName[] = ["alive", "suspect", "dead", "left"];
 
+/** The usual version vector, shared by every record that has it (a big table holds N of them). */
+const COMMON_VSN: readonly number[] = Object.freeze([1, 5, 2, 2, 5, 5]);
+
+function vsnArray(v: Uint8Array): number[] {
+  if (v.length === 6 && v.every((x, i) => x === COMMON_VSN[i])) return COMMON_VSN as number[];
+  return [...v];
+}
+
 export abstract class MembershipState {
   protected readonly nodes = new Map<string, NodeRecord>();
   protected probeOrder: string[] = [];
@@ -22,6 +30,8 @@ export abstract class MembershipState {
   protected readonly awareness: Awareness;
   protected leaving = false;
   protected now: number;
+  /** advertise.host as wire bytes (never mutated; shared by the messages we build). */
+  protected readonly advertiseBytes: Uint8Array;
   readonly stats: CoreStats = {
     probes: 0,
     probeFailures: 0,
@@ -42,6 +52,7 @@ export abstract class MembershipState {
     protected readonly delegate: Delegate,
   ) {
     this.now = startMs;
+    this.advertiseBytes = ipToBytes(advertise.host);
     this.queue = new BroadcastQueue(config.broadcastQueueMax);
     this.awareness = new Awareness(config.awarenessMaxMultiplier);
   }
@@ -80,7 +91,7 @@ export abstract class MembershipState {
   }
 
   protected mergeRemote(nodes: readonly PushNodeState[], userState: Uint8Array, join: boolean): void {
-    if (!versionsCompatible(nodes, [...this.nodes.values()])) {
+    if (!versionsCompatible(nodes, this.nodes.values())) {
       this.stats.droppedMessages++;
       return;
     }
@@ -134,7 +145,7 @@ export abstract class MembershipState {
     ) {
       return;
     }
-    const vsn = [...a.vsn];
+    const vsn = vsnArray(a.vsn);
     if (vsn.length >= 3) {
       const [pmin = 0, pmax = 0] = vsn;
       if (pmin === 0 || pmax === 0 || pmin > pmax) return;
@@ -151,6 +162,7 @@ export abstract class MembershipState {
         incarnation: 0,
         state: "dead",
         vsn,
+        vsnBytes: a.vsn,
         stateChangeMs: this.now,
       };
       this.nodes.set(a.node, n);
@@ -192,6 +204,7 @@ export abstract class MembershipState {
     n.addr = addr;
     n.addrBytes = a.addr;
     n.vsn = vsn;
+    n.vsnBytes = a.vsn;
     if (n.state !== "alive") {
       n.state = "alive";
       n.stateChangeMs = this.now;
@@ -213,7 +226,7 @@ export abstract class MembershipState {
         type: "alive",
         incarnation: me.incarnation,
         node: me.name,
-        addr: ipToBytes(this.advertise.host),
+        addr: this.advertiseBytes,
         port: this.advertise.port,
         meta: me.meta,
         vsn: Uint8Array.from(this.config.vsn),

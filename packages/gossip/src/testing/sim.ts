@@ -8,7 +8,9 @@ import { Serf } from "../core/serf.js";
 import type { MemberStatus, SerfEvent } from "../core/serf-types.js";
 import { SeededRandom, type Random } from "../core/prng.js";
 import type { Address, Delegate, Effect, NodeInfo } from "../core/types.js";
+import { enableMessageMemo, memoizedMessage } from "../wire/messages.js";
 import { decodePacket, encodePacket, PLAIN } from "../wire/packet.js";
+import type { PacketMessage } from "../wire/types.js";
 import { encodeStream, parseStream } from "../wire/stream.js";
 import { EventHeap } from "./heap.js";
 
@@ -20,8 +22,14 @@ export interface SimOptions {
   readonly maxDelayMs?: number;
   readonly profile?: Profile;
   readonly config?: Partial<GossipConfigInput>;
-  /** Encode and decode every packet and stream (slower, exercises the wire). Default true. */
+  /**
+   * Encode and decode every packet and stream (exercises the wire). Default true. When
+   * false, members hand each other the (immutable) message objects: each message is encoded
+   * once, for its size in the packet budget, and never decoded (see enableMessageMemo).
+   */
   readonly wire?: boolean;
+  /** Record every membership event in `events` (default true; off for big benchmarks). */
+  readonly recordEvents?: boolean;
 }
 
 export interface SimEvent {
@@ -40,6 +48,8 @@ interface SimMember {
   alive: boolean;
   scheduledWake: number;
   group: number;
+  /** Members this one holds as alive or suspect (joins minus leaves seen), for converged(). */
+  up: number;
 }
 
 export class SimCluster {
@@ -56,6 +66,7 @@ export class SimCluster {
 
   constructor(private readonly opts: SimOptions) {
     this.rng = new SeededRandom(opts.seed);
+    if (opts.wire === false) enableMessageMemo();
   }
 
   get now(): number {
@@ -66,8 +77,13 @@ export class SimCluster {
   add(name: string, delegate: Delegate = {}): Memberlist {
     const cfg = coreConfig(resolveConfig({ name, ...this.opts.config }, this.opts.profile ?? "lan"));
     const addr: Address = { host: "10.0.0.1", port: this.nextPort++ };
-    const record = (kind: SimEvent["kind"]) => (n: NodeInfo) =>
-      this.events.push({ atMs: this.nowMs, observer: name, kind, node: n.name, state: n.state });
+    const recordAll = this.opts.recordEvents ?? true;
+    const self: { m?: SimMember } = {}; // set once the core exists
+    const record = (kind: SimEvent["kind"]) => (n: NodeInfo) => {
+      if (self.m !== undefined && kind !== "update") self.m.up += kind === "join" ? 1 : -1;
+      if (recordAll)
+        this.events.push({ atMs: this.nowMs, observer: name, kind, node: n.name, state: n.state });
+    };
     // Bind explicitly: a class delegate (Serf) keeps its methods on the prototype.
     const wrapped: Delegate = {
       nodeMeta: (limit) => delegate.nodeMeta?.(limit) ?? null,
@@ -92,7 +108,18 @@ export class SimCluster {
     };
     const seed = Math.floor(this.rng.next() * 2 ** 32);
     const core = new Memberlist(cfg, addr, new SeededRandom(seed), this.nowMs, wrapped);
-    const m: SimMember = { name, addr, core, serf: null, alive: true, scheduledWake: Infinity, group: 0 };
+    // the constructor's own join (itself, alive) already went through `record`
+    const m: SimMember = {
+      name,
+      addr,
+      core,
+      serf: null,
+      alive: true,
+      scheduledWake: Infinity,
+      group: 0,
+      up: 1,
+    };
+    self.m = m;
     this.members.set(name, m);
     this.byAddr.set(`${addr.host}:${addr.port}`, m);
     this.flush(m);
@@ -255,8 +282,7 @@ export class SimCluster {
       const bytes = wire ? encodePacket(e.parts, PLAIN, { compress: false, crc: e.crc }) : null;
       this.at(this.nowMs + this.delay(), () => {
         if (!to.alive) return;
-        const msgs =
-          bytes !== null ? decodePacket(bytes).messages : e.parts.flatMap((p) => decodePacket(p).messages);
+        const msgs = bytes !== null ? decodePacket(bytes).messages : decodedParts(e.parts);
         to.core.receive(from.addr, msgs, this.nowMs);
         this.flush(to);
       });
@@ -304,6 +330,14 @@ export class SimCluster {
     return pred() ? this.nowMs - start : -1;
   }
 
+  /** Share of (live observer, live member) pairs where the observer holds the member up. */
+  knownFraction(): number {
+    const live = [...this.members.values()].filter((m) => m.alive);
+    let up = 0;
+    for (const m of live) up += Math.min(m.up, live.length);
+    return live.length === 0 ? 1 : up / (live.length * live.length);
+  }
+
   /** The state `observer` has for `node` (undefined when unknown). */
   view(observer: string, node: string): NodeInfo["state"] | undefined {
     return this.members.get(observer)?.core.member(node)?.state;
@@ -312,8 +346,21 @@ export class SimCluster {
   /** True when every live member sees exactly the live members as alive. */
   converged(): boolean {
     const live = [...this.members.values()].filter((m) => m.alive);
+    // O(N) pre-check on the event counts before the O(N²) look at every view
+    if (live.some((m) => m.up < live.length)) return false;
     return live.every((m) => live.every((o) => m.core.member(o.name)?.state === "alive"));
   }
+}
+
+/** Parts as message objects: the memoized original when the core encoded it, else decoded. */
+function decodedParts(parts: readonly Uint8Array[]): PacketMessage[] {
+  const out: PacketMessage[] = [];
+  for (const p of parts) {
+    const m = memoizedMessage(p);
+    if (m !== undefined) out.push(m);
+    else out.push(...decodePacket(p).messages);
+  }
+  return out;
 }
 
 function roundTrip<T extends Parameters<typeof encodeStream>[0]>(m: T): T {

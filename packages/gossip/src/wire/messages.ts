@@ -22,7 +22,59 @@ function omit<T>(v: T, empty: boolean): T | undefined {
   return empty ? undefined : v;
 }
 
+/**
+ * Optional memo for in-process simulation: each message is encoded once, its bytes map
+ * back to the (immutable) message object, and gossip messages with equal content share one
+ * copy across all simulated members (a 1,000-member join queues millions of them). A
+ * simulator can then hand members message objects without running the codec per delivery.
+ * Off unless a simulator turns it on; messages are never mutated after creation, which is
+ * what makes sharing them safe.
+ */
+interface Memo {
+  readonly bytes: WeakMap<PacketMessage, Uint8Array>;
+  readonly objects: WeakMap<Uint8Array, PacketMessage>;
+  readonly shared: Map<string, Uint8Array>;
+}
+let memo: Memo | null = null;
+
+export function enableMessageMemo(): void {
+  memo ??= { bytes: new WeakMap(), objects: new WeakMap(), shared: new Map() };
+}
+
+/** The message `bytes` were encoded from, when the memo is on and it encoded them. */
+export function memoizedMessage(bytes: Uint8Array): PacketMessage | undefined {
+  return memo?.objects.get(bytes);
+}
+
+/** A content key for the gossip messages worth sharing, null for one-off ones (pings, acks). */
+function contentKey(m: PacketMessage): string | null {
+  switch (m.type) {
+    case "alive":
+      return `a ${m.node} ${m.incarnation} ${m.port} ${m.addr.join(".")} ${m.meta === null ? "-" : m.meta.join(".")} ${m.vsn.join(".")}`;
+    case "suspect":
+    case "dead":
+      return `${m.type} ${m.node} ${m.incarnation} ${m.from}`;
+    default:
+      return null;
+  }
+}
+
 export function encodeMessage(m: PacketMessage): Uint8Array {
+  if (memo === null) return encodeFresh(m);
+  let b = memo.bytes.get(m);
+  if (b !== undefined) return b;
+  const key = contentKey(m);
+  b = key === null ? undefined : memo.shared.get(key);
+  if (b === undefined) {
+    b = encodeFresh(m);
+    memo.objects.set(b, m);
+    if (key !== null) memo.shared.set(key, b);
+  }
+  memo.bytes.set(m, b);
+  return b;
+}
+
+function encodeFresh(m: PacketMessage): Uint8Array {
   switch (m.type) {
     case "ping":
       return frame(MsgType.ping, {
