@@ -16,6 +16,7 @@ import { formatAllocMetrics } from "./monitor.js";
 export interface AllocStatusFlags extends ClientFlags {
   verbose?: boolean;
   short?: boolean;
+  json?: boolean;
 }
 
 /** `nomad alloc status <alloc>`. */
@@ -39,6 +40,10 @@ export async function allocStatus(
     return 0;
   }
   const alloc = found.alloc;
+  if (flags.json === true) {
+    ctx.ui.output(JSON.stringify(alloc, null, 4));
+    return 0;
+  }
   const now = ctx.deps.now();
   if (flags.short === true) {
     ctx.ui.output(

@@ -13,6 +13,7 @@ export interface NodeStatusFlags extends ClientFlags {
   os?: boolean;
   quiet?: boolean;
   allocs?: boolean;
+  json?: boolean;
 }
 
 /** `nomad node status [node]`: the node list, or one node's details. */
@@ -37,6 +38,10 @@ export async function nodeStatus(
     (p) => `No node(s) with prefix "${p}" found`,
     flags.verbose === true,
   );
+  if (flags.json === true) {
+    ctx.ui.output(JSON.stringify(node, null, 4));
+    return 0;
+  }
   return formatNode(ctx, node, flags, length);
 }
 
@@ -51,6 +56,10 @@ async function listNodes(ctx: CommandContext, flags: NodeStatusFlags, length: nu
   } catch (err) {
     ctx.ui.error(`Error querying node status: ${errText(err)}`);
     return 1;
+  }
+  if (flags.json === true) {
+    ctx.ui.output(JSON.stringify(nodes, null, 4));
+    return 0;
   }
   if (nodes.length === 0) {
     ctx.ui.output("No nodes registered");

@@ -115,6 +115,7 @@ export function registerApiCommands(program: Command, deps: () => CliDeps = proc
     ["os", "Display the operating system name of each node"],
     ["quiet", "Display only node IDs"],
     ["allocs", "Display the count of running allocations of each node"],
+    ["json", "Output the node(s) in JSON format"],
   ] as const) {
     bool(ns, n, d);
   }
@@ -154,6 +155,7 @@ export function registerApiCommands(program: Command, deps: () => CliDeps = proc
   const as = leaf(alloc, "status", "Display allocation status information and metadata");
   bool(as, "verbose", "Display full information");
   bool(as, "short", "Display short output");
+  bool(as, "json", "Output the allocation in JSON format");
   as.action(run(allocStatus));
 
   const al = leaf(alloc, "logs", "Stream the logs of a task");

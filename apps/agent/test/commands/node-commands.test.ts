@@ -33,6 +33,13 @@ describe("nomad node status", () => {
     ]);
   });
 
+  it("-json prints the node list as JSON indented by four spaces", async () => {
+    fake.json("GET /v1/nodes", [NODE_STUB]);
+    const r = await nomad("node", "status", "-json");
+    expect(r.stdout).toBe(`${JSON.stringify([NODE_STUB], null, 4)}\n`);
+    expect(r.code).toBe(0);
+  });
+
   it("says 'No nodes registered' with exit 0 when there are none", async () => {
     fake.json("GET /v1/nodes", []);
     const r = await nomad("node", "status");
