@@ -45,6 +45,12 @@ export function deleteEvals(txn: StateTxn, evalIDs: readonly string[], allocIDs:
     const prev = txn.deleteEval(id);
     if (prev !== undefined) jobs.add(prev.Namespace, prev.JobID, "");
   }
-  for (const id of allocIDs) txn.deleteAlloc(id);
+  // Nomad only re-evaluates the evals' jobs; the allocs' jobs too keeps a job from staying
+  // "running" after its last live alloc was deleted (GC deletes only terminal ones, so this
+  // changes nothing in practice, but the status never contradicts the rows).
+  for (const id of allocIDs) {
+    const prev = txn.deleteAlloc(id);
+    if (prev !== undefined) jobs.add(prev.Namespace, prev.JobID, "");
+  }
   setJobStatuses(txn, jobs.values(), true);
 }

@@ -1,9 +1,13 @@
 // The whole state as bytes (Raft snapshots): a version byte, then one msgpack map holding the
 // primary tables as arrays in key order plus the table indexes. Secondary indexes and node
 // usage are derived data, rebuilt on restore, so they can never disagree with the rows.
+// Allocations carry their job (denormalised, as in Nomad); equal jobs are written once in
+// `allocJobs` and referenced by position, which keeps a snapshot of many allocs of one job
+// small and lets the restored allocs share one job object in memory.
 import { Packr } from "msgpackr";
 import type { NodeUsage } from "@nomad/scheduler";
 import type { Allocation, Evaluation, Job, JobSummary, Node } from "@nomad/structs";
+import { deepEqual } from "./deep-equal.js";
 import { StateError } from "./errors.js";
 import { key3, nsKey, versionPart } from "./keys.js";
 import { adjustUsage, holdsResources } from "./node-usage.js";
@@ -23,9 +27,13 @@ interface Serialized {
   nodes: Node[];
   evals: Evaluation[];
   allocs: Allocation[];
+  allocJobs: Job[];
+  /** Per alloc: index into allocJobs, or -1 when the alloc has no job. */
+  allocJobRefs: number[];
 }
 
 export function serializeTables(t: Tables): Uint8Array {
+  const { allocs, allocJobs, allocJobRefs } = normaliseAllocJobs(t.allocs.values());
   const body: Serialized = {
     indexes: { ...t.indexes },
     jobs: t.jobs.values(),
@@ -33,7 +41,9 @@ export function serializeTables(t: Tables): Uint8Array {
     jobSummary: t.jobSummary.values(),
     nodes: t.nodes.values(),
     evals: t.evals.values(),
-    allocs: t.allocs.values(),
+    allocs,
+    allocJobs,
+    allocJobRefs,
   };
   const packed = packr.pack(body);
   const out = new Uint8Array(packed.length + 1);
@@ -52,7 +62,7 @@ export function deserializeTables(bytes: Uint8Array): Tables {
   } catch (err) {
     throw new StateError("INVALID", `undecodable state snapshot: ${(err as Error).message}`);
   }
-  const s = checkShape(raw);
+  const s = denormaliseAllocJobs(checkShape(raw));
   const indexes = zeroIndexes();
   for (const name of TABLE_NAMES) {
     const v = s.indexes[name];
@@ -85,12 +95,54 @@ export function deserializeTables(bytes: Uint8Array): Tables {
   };
 }
 
+function jobKey(j: Job): string {
+  return `${j.Namespace}\u0000${j.ID}\u0000${j.Version}\u0000${j.ModifyIndex}\u0000${j.JobModifyIndex}`;
+}
+
+function normaliseAllocJobs(input: Allocation[]): Pick<Serialized, "allocs" | "allocJobs" | "allocJobRefs"> {
+  const allocJobs: Job[] = [];
+  const byKey = new Map<string, number[]>();
+  const byIdentity = new Map<Job, number>();
+  const allocJobRefs = input.map((a) => {
+    const job = a.Job;
+    if (job === null) return -1;
+    const known = byIdentity.get(job);
+    if (known !== undefined) return known;
+    // Same key is the common case for equal jobs; deepEqual makes sharing exact, never a guess.
+    const candidates = byKey.get(jobKey(job)) ?? [];
+    let ref = candidates.find((i) => deepEqual(allocJobs[i], job));
+    if (ref === undefined) {
+      ref = allocJobs.push(job) - 1;
+      byKey.set(jobKey(job), [...candidates, ref]);
+    }
+    byIdentity.set(job, ref);
+    return ref;
+  });
+  const allocs = input.map((a) => (a.Job === null ? a : { ...a, Job: null }));
+  return { allocs, allocJobs, allocJobRefs };
+}
+
+function denormaliseAllocJobs(s: Serialized): Serialized {
+  if (s.allocJobRefs.length !== s.allocs.length)
+    throw new StateError("INVALID", "state snapshot: allocJobRefs must have one entry per alloc");
+  const allocs = s.allocs.map((a, i) => {
+    const ref = s.allocJobRefs[i] as number;
+    if (ref === -1) return a;
+    const job = s.allocJobs[ref];
+    if (job === undefined)
+      throw new StateError("INVALID", `state snapshot: allocs[${i}] refers to a missing job`);
+    a.Job = job;
+    return a;
+  });
+  return { ...s, allocs };
+}
+
 function checkShape(raw: unknown): Serialized {
   if (typeof raw !== "object" || raw === null) throw new StateError("INVALID", "state snapshot is not a map");
   const r = raw as Record<string, unknown>;
   if (typeof r["indexes"] !== "object" || r["indexes"] === null)
     throw new StateError("INVALID", "state snapshot: indexes must be a map");
-  for (const k of ["jobs", "jobVersions", "jobSummary", "nodes", "evals", "allocs"]) {
+  for (const k of ["jobs", "jobVersions", "jobSummary", "nodes", "evals", "allocs", "allocJobs"]) {
     const list = r[k];
     if (!Array.isArray(list)) throw new StateError("INVALID", `state snapshot: ${k} must be an array`);
     for (const [i, v] of list.entries()) {
@@ -98,5 +150,7 @@ function checkShape(raw: unknown): Serialized {
         throw new StateError("INVALID", `state snapshot: ${k}[${i}] must be a map`);
     }
   }
+  if (!Array.isArray(r["allocJobRefs"]) || !r["allocJobRefs"].every((x) => Number.isInteger(x)))
+    throw new StateError("INVALID", "state snapshot: allocJobRefs must be an array of integers");
   return r as unknown as Serialized;
 }
