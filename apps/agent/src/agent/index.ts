@@ -22,6 +22,7 @@ export {
   GatedSink,
   LogLevelControl,
   formatLogLine,
+  formatJsonLogLine,
   parseLogLevel,
   silentLogger,
   LOG_LEVELS,

@@ -58,6 +58,8 @@ export interface HclogLoggerOptions {
   readonly name?: string;
   /** Injected for tests; defaults to the wall clock. */
   readonly now?: () => Date;
+  /** hclog's JSON layout (`log_json = true`): one object per line. */
+  readonly json?: boolean;
 }
 
 export class HclogLogger implements Logger {
@@ -90,7 +92,8 @@ export class HclogLogger implements Logger {
   private log(level: LogLevel, message: string, fields: LogFields | undefined): void {
     if (!this.options.level.enabled(level)) return;
     const now = (this.options.now ?? (() => new Date()))();
-    this.options.sink.push(formatLogLine(now, level, this.options.name, message, fields));
+    const format = this.options.json === true ? formatJsonLogLine : formatLogLine;
+    this.options.sink.push(format(now, level, this.options.name, message, fields));
   }
 }
 
@@ -108,6 +111,32 @@ export function formatLogLine(
   const pairs = Object.entries(fields ?? {}).filter(([, v]) => v !== undefined);
   if (pairs.length > 0) line += ": " + pairs.map(([k, v]) => `${k}=${formatValue(v)}`).join(" ");
   return line + "\n";
+}
+
+/** `{"@level":"info","@message":...,"@module":"nomad","@timestamp":...,"key":value}` (hclog's JSON layout). */
+export function formatJsonLogLine(
+  at: Date,
+  level: LogLevel,
+  name: string | undefined,
+  message: string,
+  fields?: LogFields,
+): string {
+  const record: Record<string, unknown> = { "@level": level.toLowerCase(), "@message": message };
+  if (name !== undefined && name !== "") record["@module"] = name;
+  record["@timestamp"] = formatTimestamp(at);
+  for (const [k, v] of Object.entries(fields ?? {})) {
+    if (v !== undefined) record[k] = v instanceof Error ? v.message : v;
+  }
+  try {
+    return JSON.stringify(record) + "\n";
+  } catch {
+    return (
+      JSON.stringify({
+        ...record,
+        ...Object.fromEntries(Object.keys(fields ?? {}).map((k) => [k, String(fields?.[k])])),
+      }) + "\n"
+    );
+  }
 }
 
 /** Go's `2006-01-02T15:04:05.000Z0700` in local time: `Z` at UTC, else `+hhmm`. */

@@ -68,7 +68,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
 
   const sink = new GatedSink(io.out);
   const level = new LogLevelControl(config.log_level as LogLevel);
-  const logger = new HclogLogger({ sink, level });
+  const logger = new HclogLogger({ sink, level, json: config.log_json });
   const agentLog = logger.named("agent");
 
   const addresses = agentAddresses(config);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  formatJsonLogLine,
   formatLogLine,
   GatedSink,
   HclogLogger,
@@ -56,6 +57,19 @@ describe("hclog-style log lines", () => {
     sink.open();
     sink.push("c\n");
     expect(written).toEqual(["a\nb\n", "c\n"]);
+  });
+
+  it("log_json: one JSON object per line with hclog's @-keys", () => {
+    const line = formatJsonLogLine(AT, "WARN", "client", "slow", { alloc_id: "a1", n: 2 });
+    const record = JSON.parse(line) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      "@level": "warn",
+      "@message": "slow",
+      "@module": "client",
+      alloc_id: "a1",
+      n: 2,
+    });
+    expect(line.endsWith("}\n")).toBe(true);
   });
 
   it("parses level names in any case and refuses unknown ones", () => {
