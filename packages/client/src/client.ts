@@ -133,22 +133,32 @@ export class NomadClient {
       (config.devMode || config.stateDir === undefined
         ? new MemoryStateStore()
         : await FileStateStore.open(config.stateDir));
-    const secretID = await loadOrCreateSecretID(config.devMode ? undefined : config.stateDir);
-    const fingerprints = new FingerprintManager({
-      ...(drivers === undefined ? {} : { registry: createDefaultRegistry(drivers.detectors()) }),
-      ...deps.fingerprint,
-      config: fingerprintConfigOf(config),
-    });
-    const fp = await fingerprints.start();
-    const node = buildNode(config, fp, { secretID });
-    const client = new NomadClient(config, node, deps.rpc, state, fingerprints, runnerFactory, clock, logger);
-    client.tempAllocDir = tempAllocDir;
-    logger.info("using alloc directory", { alloc_dir: config.allocDir });
-    logger.info("node fingerprinted", { node_id: node.ID, drivers: Object.keys(node.Drivers).join(",") });
+    let fingerprints: FingerprintManager | undefined;
+    let client: NomadClient;
+    try {
+      const secretID = await loadOrCreateSecretID(config.devMode ? undefined : config.stateDir);
+      fingerprints = new FingerprintManager({
+        ...(drivers === undefined ? {} : { registry: createDefaultRegistry(drivers.detectors()) }),
+        ...deps.fingerprint,
+        config: fingerprintConfigOf(config),
+      });
+      const fp = await fingerprints.start();
+      const node = buildNode(config, fp, { secretID });
+      client = new NomadClient(config, node, deps.rpc, state, fingerprints, runnerFactory, clock, logger);
+      client.tempAllocDir = tempAllocDir;
+      logger.info("using alloc directory", { alloc_dir: config.allocDir });
+      logger.info("node fingerprinted", { node_id: node.ID, drivers: Object.keys(node.Drivers).join(",") });
+      await client.restore();
+    } catch (e) {
+      // Nothing may keep running after a failed start: timers, the store, a temp dir.
+      fingerprints?.stop();
+      await state.close().catch(() => undefined);
+      if (tempAllocDir !== undefined) await rm(tempAllocDir, { recursive: true, force: true });
+      throw e;
+    }
     client.unsubscribeFingerprint = fingerprints.onChange(({ diff, current }) => {
       if (diff.nodeChanged) client.nodeChanged(current);
     });
-    await client.restore();
     client.updater.start();
     client.link.start();
     void client.link.registered().then(() => client.startWatch());

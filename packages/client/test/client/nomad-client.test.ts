@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -90,6 +90,13 @@ describe("NomadClient registration", () => {
     const second = await start();
     expect(second.node().ID).toBe(ID);
     expect(second.node().SecretID).toBe(SecretID);
+  });
+
+  it("refuses to start when the node's secret file is damaged, rather than minting a new identity", async () => {
+    await mkdir(join(dataDir, "client"), { recursive: true });
+    await writeFile(join(dataDir, "client", "secret-id"), "not a uuid");
+    await expect(start()).rejects.toThrow(/refusing to replace/);
+    expect(server.calls).toEqual([]);
   });
 
   it("dev mode keeps nothing: a fresh node ID per start, allocs in a temporary dir", async () => {
