@@ -120,6 +120,7 @@ export class AllocWatcher {
     if (pull.length > 0) {
       const allocRequest: AllocsGetRequest = {
         AllocIDs: pull,
+        SecretID: this.o.secretID,
         Region: this.o.region,
         MinQueryIndex: replyIndex - 1,
         MaxQueryTime: this.o.maxQueryTimeMs * NS_PER_MS,
