@@ -4,8 +4,8 @@ import { process, type Planner, type SubmitResult } from "@nomad/scheduler";
 import type { Evaluation, Plan, PlanResult } from "@nomad/structs";
 import { describe, expect, it } from "vitest";
 import { NomadFsm, type FsmEvent } from "../../src/fsm/index.js";
-import { StateStore, type StateSnapshot } from "../../src/state/index.js";
-import { evaluation, FsmDriver, job, node } from "../state/fixtures.js";
+import { StateStore, upsertJob, type StateSnapshot } from "../../src/state/index.js";
+import { alloc, emptyPlan, evaluation, FsmDriver, job, node } from "../state/fixtures.js";
 
 async function persist(fsm: NomadFsm): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -133,6 +133,37 @@ describe("NomadFsm snapshot / restore", () => {
       cancel: async () => undefined,
     });
     expect(Buffer.concat(chunks).equals(Buffer.from(before))).toBe(true);
+  });
+
+  it("equal jobs of many allocs are written once and shared again after restore", async () => {
+    const d = new FsmDriver();
+    d.ok({ type: "NodeRegister", Node: node("n1") });
+    const j = job("web", {}, 200);
+    d.ok({ type: "JobRegister", Job: j });
+    const stored = d.state.jobByID("default", "web")!;
+    for (let p = 0; p < 4; p++) {
+      const allocs = [...Array(50).keys()].map((k) => ({
+        ...alloc({ id: `a${p * 50 + k}`, job: stored, nodeID: "n1", index: p * 50 + k }),
+        Job: null,
+      }));
+      d.ok({ ...emptyPlan(stored, "e1"), AllocsPlaced: allocs });
+    }
+    const bytes = await persist(d.fsm);
+    const jobBytes = new StateStore();
+    jobBytes.write(1, (t) => upsertJob(t, stored));
+    // 200 allocs but the job (the bulk of an alloc) is in the snapshot ~3 times (jobs, versions, allocs).
+    // (an alloc without its job is ~730 bytes here, the job ~1,400: unshared it would be ~425 kB)
+    expect(bytes.length).toBeLessThan(jobBytes.serialize().length * 3 + 200 * 1_000);
+    const restored = new NomadFsm();
+    restored.restore(bytes);
+    const jobs = new Set(
+      restored.state
+        .snapshot()
+        .allocs()
+        .map((a) => a.Job),
+    );
+    expect(jobs.size).toBe(1);
+    expect([...jobs][0]).toEqual(stored);
   });
 
   it("restore refuses bytes that are not a state snapshot and keeps the old state", () => {
