@@ -90,6 +90,8 @@ export class TaskRunner {
   private restoredHandle = false;
   private killRequested = false;
   private stopIssuedFor: string | undefined;
+  /** The driver tracks `handle` (started or re-attached by this runner). */
+  private attached = false;
   private shutdownRequested = false;
   private readonly killed = deferred();
   private readonly shutdownSignal = deferred();
@@ -152,11 +154,16 @@ export class TaskRunner {
     this.killed.resolve();
     if (event !== undefined) this.appendEvent(event);
     if (this.loop === undefined) {
-      // Never started: nothing to stop.
-      await this.markDead(false);
-      return;
+      if (this.handle === undefined) {
+        // Never started: nothing to stop.
+        await this.markDead(false);
+        return;
+      }
+      // Restored but not yet re-attached: the loop re-attaches, sees the kill and stops it.
+      void this.run();
     }
-    if (this.handle !== undefined && this.taskState.State === "running") await this.stopTask();
+    if (this.handle !== undefined && this.attached && this.taskState.State === "running")
+      await this.stopTask();
     await this.done();
   }
 
@@ -184,6 +191,7 @@ export class TaskRunner {
     if (this.isDead()) return;
     if (this.restoredHandle && this.handle !== undefined) {
       const ok = driver !== undefined && (await driver.recover(this.handle).catch(() => false));
+      this.attached = ok;
       if (!ok) {
         this.appendEvent(
           newEvent(TaskEventType.RestoreFailed, this.nowNs(), {
@@ -220,10 +228,11 @@ export class TaskRunner {
           if (!(await this.applyDecision(d))) return;
           continue;
         }
-        if (this.killRequested) await this.stopTask();
       }
       const handle = this.handle as TaskHandle | undefined;
       if (handle === undefined || driver === undefined) continue;
+      // A kill that arrived while the task was starting or being re-attached.
+      if (this.killRequested) await this.stopTask();
       const result = await Promise.race([
         driver
           .wait(handle.taskID)
@@ -232,6 +241,7 @@ export class TaskRunner {
       ]);
       if (result === undefined) return; // shutdown: the task keeps running
       this.handle = undefined;
+      this.attached = false;
       this.appendEvent(
         newEvent(TaskEventType.Terminated, this.nowNs(), {
           ExitCode: result.exitCode,
@@ -313,6 +323,7 @@ export class TaskRunner {
       return this.startFailed(err);
     }
     this.handle = handle;
+    this.attached = true;
     this.taskState.State = "running";
     if (this.taskState.StartedAt === "") this.taskState.StartedAt = this.rfc3339();
     this.taskState.FinishedAt = "";
@@ -344,6 +355,8 @@ export class TaskRunner {
     try {
       await driver.stop(handle.taskID, signal, timeoutMs);
     } catch (e) {
+      // E.g. the driver has not re-attached yet: the loop retries once it has.
+      this.stopIssuedFor = undefined;
       this.deps.logger.warn("failed to stop task", { task: this.name, error: String(e) });
     }
   }

@@ -263,4 +263,26 @@ describe("alloc runner", () => {
     });
     expect(registry.names()).toEqual(["mock_driver", "raw_exec"]);
   });
+
+  it("a stop that arrives while a restored task is being re-attached still kills it", async () => {
+    const { runner, make, store, alloc } = await setup({
+      tasks: [{ name: "web", config: { command: "/bin/sleep", args: ["1000"] } }],
+    });
+    await runner.run();
+    await eventually(async () => (await store.getTaskState(alloc.ID, "web"))?.handle !== undefined);
+    const pid = (await store.getTaskState(alloc.ID, "web"))!.handle!.pid;
+    await runner.shutdown();
+    live.splice(live.indexOf(runner), 1);
+
+    const again = make();
+    live.push(again);
+    await again.restore();
+    again.update({ ...alloc, DesiredStatus: "stop" });
+    await again.done();
+    expect(processAlive(pid)).toBe(false);
+    const events = again.clientStatus().TaskStates["web"]!.Events.map((e) => e.Type);
+    expect(events.filter((t) => t === "Started")).toHaveLength(1);
+    expect(events.slice(-3)).toEqual(["Killing", "Terminated", "Killed"]);
+    expect(again.clientStatus().ClientStatus).toBe("complete");
+  });
 });
