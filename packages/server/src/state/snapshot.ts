@@ -8,6 +8,8 @@ import type { PersistentMap } from "./persistent-map.js";
 import type { Tables } from "./tables.js";
 import type { StateSnapshot, TableName } from "./types.js";
 
+const MAX_MEMO_ENTRIES = 4_096;
+
 export class TablesSnapshot implements StateSnapshot {
   private readonly memo = new Map<string, readonly unknown[]>();
 
@@ -20,6 +22,9 @@ export class TablesSnapshot implements StateSnapshot {
     let v = this.memo.get(key) as readonly T[] | undefined;
     if (v === undefined) {
       v = Object.freeze(compute());
+      // A snapshot can live long in a quiet cluster while callers ask for arbitrary keys and
+      // prefixes: start over rather than grow without bound.
+      if (this.memo.size >= MAX_MEMO_ENTRIES) this.memo.clear();
       this.memo.set(key, v);
     }
     return v;
