@@ -17,6 +17,7 @@ const { values } = parseArgs({
     // run the simulator through the real codec (every packet encoded and decoded)
     "sim-wire": { type: "boolean", default: false },
     "sim-max-wall-s": { type: "string", default: "600" },
+    "sim-max-heap-mib": { type: "string", default: "6000" },
     profile: { type: "string", default: "lan" },
     "retransmit-floor": { type: "string", default: "0" },
     "base-port": { type: "string", default: "24000" },
@@ -244,12 +245,15 @@ function simulate(n: number): void {
   for (let i = 1; i < n; i++) sim.join(`n${i}`, ["n0"]);
   const gossipMs = 200;
   const probeMs = 1000;
-  const wallLeft = () => maxWallMs - (performance.now() - t0);
+  const maxHeapBytes = Number(values["sim-max-heap-mib"]) * 1048576;
+  // stop at the wall-time cap, or before the heap outgrows what the shared box can spare
+  const wallLeft = () =>
+    process.memoryUsage().heapUsed > maxHeapBytes ? 0 : maxWallMs - (performance.now() - t0);
   // runUntil in slices, so a run that cannot finish stops at the wall-time cap
   const until = (pred: () => boolean, maxVirtualMs: number, stepMs: number): number => {
     const start = sim.now;
     while (sim.now - start < maxVirtualMs && wallLeft() > 0) {
-      const t = sim.runUntil(pred, Math.min(5000, maxVirtualMs - (sim.now - start)), stepMs);
+      const t = sim.runUntil(pred, Math.min(1000, maxVirtualMs - (sim.now - start)), stepMs);
       if (t >= 0) return sim.now - start;
     }
     return -1;

@@ -5,7 +5,6 @@
 // stdout: one JSON line per event. SIGINT: graceful leave, then exit 0. SIGTERM: exit, no leave.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { parseArgs } from "node:util";
-import { z } from "zod";
 import { SerfNode, type Member, type Profile, type SerfEvent } from "@nomad/gossip";
 
 function fail(msg: string): never {
@@ -96,11 +95,15 @@ const node = await SerfNode.start(
   profile,
 ).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
 
-const EventBody = z.object({
-  name: z.string().min(1),
-  payload: z.string().default(""),
-  coalesce: z.boolean().default(false),
-});
+/** POST /event body: {"name": non-empty string, "payload"?: string, "coalesce"?: boolean}. */
+function eventBody(b: unknown): { name: string; payload: string; coalesce: boolean } | string {
+  if (typeof b !== "object" || b === null || Array.isArray(b)) return "body: expected a JSON object";
+  const { name, payload = "", coalesce = false } = b as Record<string, unknown>;
+  if (typeof name !== "string" || name === "") return "name: expected a non-empty string";
+  if (typeof payload !== "string") return "payload: expected a string";
+  if (typeof coalesce !== "boolean") return "coalesce: expected true or false";
+  return { name, payload, coalesce };
+}
 
 let leaving = false;
 async function leaveAndExit(): Promise<void> {
@@ -133,9 +136,9 @@ const server = createServer((req, res) => {
       if (req.method === "GET" && req.url === "/stats")
         return send(res, 200, { ...node.memberlist.stats, core: node.memberlist.core.stats });
       if (req.method === "POST" && req.url === "/event") {
-        const r = EventBody.safeParse(await body(req));
-        if (!r.success) return send(res, 400, { error: z.prettifyError(r.error) });
-        const ltime = node.userEvent(r.data.name, r.data.payload, r.data.coalesce);
+        const r = eventBody(await body(req));
+        if (typeof r === "string") return send(res, 400, { error: r });
+        const ltime = node.userEvent(r.name, r.payload, r.coalesce);
         return send(res, 200, { LTime: Number(ltime) });
       }
       if (req.method === "POST" && req.url === "/leave") {

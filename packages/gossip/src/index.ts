@@ -4,7 +4,7 @@
 
 // Configuration
 export {
-  GossipConfigSchema,
+  GOSSIP_CONFIG_FIELDS,
   PROFILES,
   PROTOCOL_VSN,
   ConfigError,
