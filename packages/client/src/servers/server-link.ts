@@ -1,7 +1,8 @@
 // Registration and heartbeats, as Nomad's client does them:
 //
 // - Node.Register until it succeeds, retrying every `registerRetryMs` plus a random
-//   stagger of as much again (15-30 s; 1 s flat in -dev, where the server is in-process);
+//   stagger of as much again (15-30 s; in -dev, where the server is in-process and still
+//   electing itself, from 100 ms doubling up to 1 s);
 // - the first heartbeat (Node.UpdateStatus -> ready) after a random stagger up to
 //   `initialHeartbeatStaggerMs` (10 s; 0 in -dev), so a fleet that restarts together does
 //   not heartbeat in lockstep; then every HeartbeatTTL the server returned. The leader's
@@ -59,6 +60,7 @@ export class ServerLink {
   private registering = false;
   /** A change arrived while a registration was in flight: send the node again after it. */
   private registerAgain = false;
+  private registerFailures = 0;
   private registerWaiters: Array<() => void> = [];
   private heartbeatTtlMs = 0;
   private lastHeartbeatMs = 0;
@@ -149,6 +151,7 @@ export class ServerLink {
       this.registering = false;
       if (!this.running) return;
       this.registrations++;
+      this.registerFailures = 0;
       this.accept(reply);
       this.o.logger.info("node registration complete", { node_id: node.ID });
       const first = !this.registeredOnce;
@@ -170,9 +173,12 @@ export class ServerLink {
       this.registerAgain = false;
       this.registering = false;
       if (!this.running) return;
+      // -dev: the in-process server is usually electing itself; retry from 100 ms, doubling up
+      // to registerRetryMs (1 s), so the node is ready moments after the leader exists.
       const retryMs = this.o.devMode
-        ? this.o.registerRetryMs
+        ? Math.min(this.o.registerRetryMs, 100 * 2 ** this.registerFailures)
         : this.o.registerRetryMs + this.o.clock.random() * this.o.registerRetryMs;
+      this.registerFailures++;
       this.o.logger.error("error registering", { error: messageOf(e), retry_ms: Math.round(retryMs) });
       this.schedule(retryMs, () => this.register());
     }

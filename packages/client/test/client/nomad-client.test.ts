@@ -333,3 +333,15 @@ describe("NomadClient allocations", () => {
     ).toThrow(/Unknown allocation/);
   });
 });
+
+describe("NomadClient in -dev", () => {
+  it("retries registration quickly while the in-process server has no leader yet", async () => {
+    server.failRegistrations = 2; // e.g. "No cluster leader" during the first election
+    const client = await start({ dataDir: undefined, devMode: true, registerRetryMs: undefined });
+    const t0 = Date.now();
+    await waitFor(() => server.nodes.get(client.nodeID)?.Status === "ready", "ready");
+    // 100 ms + 200 ms of retries, far below two 1 s retries (generous for a loaded machine).
+    expect(Date.now() - t0).toBeLessThan(1_900);
+    expect(server.count("Node.Register")).toBe(3);
+  });
+});
