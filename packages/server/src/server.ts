@@ -464,6 +464,7 @@ export class NomadServer {
     for (const u of this.unsubscribe) u();
     this.leading = false;
     await this.leader.stop().catch(() => undefined);
+    this.state.wakeAll(); // blocking queries answer now instead of at their timeout
     await this.gossip.shutdown().catch(() => undefined);
     await this.raft.shutdown().catch(() => undefined);
     this.peers.closeAll();
