@@ -50,7 +50,7 @@ export interface TaskRunnerDeps {
    * after main started, poststop after the others died). Default: at once.
    */
   startGate?: Promise<void> | undefined;
-  /** Called after every persisted state change. */
+  /** Called after every state change, once its write to the state store has completed. */
   onChange(): void;
 }
 
@@ -408,7 +408,7 @@ export class TaskRunner {
     this.taskState.Events = events.slice(-MAX_TASK_EVENTS);
   }
 
-  /** Queues a durable write of the current state, in order, then tells the alloc runner. */
+  /** Queues a durable write of the current state, in order; the alloc runner hears of it after the write. */
   private persist(): void {
     const snapshot: PersistedTaskState = { taskState: structuredClone(this.taskState) };
     if (this.handle !== undefined) snapshot.handle = structuredClone(this.handle);
@@ -416,8 +416,9 @@ export class TaskRunner {
       .then(() => this.deps.state.putTaskState(this.deps.alloc.ID, this.name, snapshot))
       .catch((e: unknown) =>
         this.deps.logger.error("failed to persist task state", { task: this.name, error: String(e) }),
-      );
-    this.deps.onChange();
+      )
+      // As Nomad: the state is durable before anyone is told about it.
+      .then(() => this.deps.onChange());
   }
 
   private nowMs(): number {

@@ -133,9 +133,10 @@ describe("task runner", () => {
     const pid = r.currentHandle()!.pid;
     const t0 = Date.now();
     await r.kill();
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
-    expect(processAlive(pid)).toBe(false);
     const st = r.state();
+    const why = JSON.stringify(st.Events.map((e) => [e.Type, e.DisplayMessage]));
+    expect(Date.now() - t0, why).toBeGreaterThanOrEqual(290);
+    expect(processAlive(pid), why).toBe(false);
     expect(st.State).toBe("dead");
     expect(st.Failed).toBe(false);
     expect(types(r).slice(-3)).toEqual(["Killing", "Terminated", "Killed"]);
