@@ -24,6 +24,7 @@ export type {
 export { FileStateStore } from "./state/file-state-store.js";
 export { MemoryStateStore } from "./state/memory-state-store.js";
 export { CorruptRecordError } from "./state/record.js";
+export { StateDirLockedError } from "./state/dir-lock.js";
 export {
   streamLogs,
   FILE_DELETED,

@@ -26,6 +26,7 @@ import type {
   RestoredAlloc,
 } from "./alloc-state-store.js";
 import { fsyncDir, removeStrayTemps, TEMP_MARKER, writeFileDurable } from "./durable-file.js";
+import { lockStateDir } from "./dir-lock.js";
 import { CorruptRecordError, decodeRecord, encodeRecord } from "./record.js";
 
 const ALLOC_RECORD = "alloc.rec";
@@ -58,16 +59,21 @@ export class FileStateStore implements ClientStateStore {
   private readonly knownDirs = new Set<string>();
   private deletedCounter = 0;
   private closed = false;
+  private unlock: () => Promise<void> = async () => undefined;
 
   private constructor(readonly stateDir: string) {
     this.allocsDir = join(stateDir, "allocs");
   }
 
-  /** Opens (creating if needed) the store and removes what an interrupted write or delete left. */
+  /**
+   * Opens (creating if needed) the store, taking the state dir's lock (StateDirLockedError
+   * while another live agent holds it), and removes what an interrupted write or delete left.
+   */
   static async open(stateDir: string): Promise<FileStateStore> {
     const store = new FileStateStore(stateDir);
     await mkdir(store.allocsDir, { recursive: true, mode: 0o700 });
     await fsyncDir(stateDir);
+    store.unlock = await lockStateDir(stateDir);
     for (const name of await readdir(store.allocsDir)) {
       if (name.startsWith(DELETED_PREFIX) || name.includes(TEMP_MARKER)) {
         await rm(join(store.allocsDir, name), { recursive: true, force: true });
@@ -159,8 +165,10 @@ export class FileStateStore implements ClientStateStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await Promise.all(this.chains.values());
+    await this.unlock();
   }
 
   private async allocDir(id: string, create: boolean): Promise<string> {

@@ -7,6 +7,7 @@ import { parseAllocation, type TaskState } from "@nomad/structs";
 import { FileStateStore } from "../../src/state/file-state-store.js";
 import { MemoryStateStore } from "../../src/state/memory-state-store.js";
 import { decodeRecord, encodeRecord, CorruptRecordError } from "../../src/state/record.js";
+import { StateDirLockedError } from "../../src/state/dir-lock.js";
 
 const ID = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 const running = (restarts: number): TaskState => ({
@@ -176,9 +177,12 @@ function startWriter(mode: string, ready: (line: string) => boolean) {
 }
 
 describe("FileStateStore durability across a SIGKILL (real child process)", () => {
-  it("state acknowledged before the kill is all there after it", async () => {
+  it("state acknowledged before the kill is all there after it (and the dead agent's lock is taken over)", async () => {
     const w = startWriter("once", (l) => l.startsWith("durable "));
     await w.seen;
+    // While the writer lives, a second agent may not open the same state dir.
+    await expect(FileStateStore.open(dir)).rejects.toThrow(StateDirLockedError);
+    await expect(FileStateStore.open(dir)).rejects.toThrow(`in use by another agent (pid ${w.child.pid})`);
     w.child.kill("SIGKILL");
     await w.killed;
 
@@ -205,6 +209,20 @@ describe("FileStateStore durability across a SIGKILL (real child process)", () =
     expect(allocs[0]!.tasks["big"]!.taskState.Restarts).toBeGreaterThanOrEqual(acknowledged);
     const files = await readdir(join(dir, "allocs", allocs[0]!.alloc.ID));
     expect(files.filter((f) => f.includes(".tmp-"))).toEqual([]);
+  });
+});
+
+describe("state dir lock", () => {
+  it("is released on close and a stale lock of a process that is gone is taken over", async () => {
+    const store = await FileStateStore.open(dir);
+    expect((await readFile(join(dir, "lock"), "utf8")).split(" ")[0]).toBe(String(process.pid));
+    await store.close();
+    await expect(readFile(join(dir, "lock"))).rejects.toThrow(/ENOENT/);
+    // A lock left by a crashed agent: a pid with start ticks that match no live process.
+    await writeFile(join(dir, "lock"), "999999999 12345\n");
+    const again = await FileStateStore.open(dir);
+    expect((await readFile(join(dir, "lock"), "utf8")).split(" ")[0]).toBe(String(process.pid));
+    await again.close();
   });
 });
 
