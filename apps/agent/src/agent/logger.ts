@@ -30,16 +30,33 @@ export function parseLogLevel(text: string): LogLevel | undefined {
  */
 export class GatedSink {
   private buffer: string[] | undefined = [];
-  constructor(private readonly write: (text: string) => void) {}
+  private dropped = 0;
+  /**
+   * @param maxBufferedLines bound on what is held before the banner; older lines are dropped
+   * (and counted) so a start-up that logs without end cannot exhaust memory.
+   */
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly maxBufferedLines = 10_000,
+  ) {}
 
   push(line: string): void {
-    if (this.buffer !== undefined) this.buffer.push(line);
-    else this.write(line);
+    if (this.buffer === undefined) {
+      this.write(line);
+      return;
+    }
+    this.buffer.push(line);
+    if (this.buffer.length > this.maxBufferedLines) {
+      this.buffer.shift();
+      this.dropped++;
+    }
   }
 
   open(): void {
     const held = this.buffer ?? [];
     this.buffer = undefined;
+    if (this.dropped > 0)
+      this.write(`(${this.dropped} earlier log lines were dropped while the agent started)\n`);
     if (held.length > 0) this.write(held.join(""));
   }
 }

@@ -59,6 +59,14 @@ describe("hclog-style log lines", () => {
     expect(written).toEqual(["a\nb\n", "c\n"]);
   });
 
+  it("the gate holds a bounded number of lines and says how many it dropped", () => {
+    const written: string[] = [];
+    const sink = new GatedSink((t) => written.push(t), 2);
+    for (const l of ["1\n", "2\n", "3\n", "4\n"]) sink.push(l);
+    sink.open();
+    expect(written).toEqual(["(2 earlier log lines were dropped while the agent started)\n", "3\n4\n"]);
+  });
+
   it("log_json: one JSON object per line with hclog's @-keys", () => {
     const line = formatJsonLogLine(AT, "WARN", "client", "slow", { alloc_id: "a1", n: 2 });
     const record = JSON.parse(line) as Record<string, unknown>;
