@@ -105,7 +105,10 @@ async function outputJobInfo(
     throw new Error(`Error querying job evaluations: ${errText(err)}`);
   }
   await outputJobSummary(ctx, job, parentJob);
-  if (parentJob) return;
+  if (parentJob) {
+    await outputChildren(ctx, job);
+    return;
+  }
 
   let latestFailed: Evaluation | undefined;
   let blocked = false;
@@ -170,4 +173,28 @@ function outputFailedPlacements(ctx: CommandContext, e: Evaluation): void {
   if (groups.length > MAX_FAILED_TGS) {
     ctx.ui.output(`\nPlacement failures truncated. To see remainder run:\nnomad eval-status ${e.ID}`);
   }
+}
+
+/** Periodic and parameterized parents list their launched children (`<id>/periodic-<t>`, `<id>/dispatch-<t>`). */
+async function outputChildren(ctx: CommandContext, job: Job): Promise<void> {
+  const periodic = !isParameterized(job);
+  const prefix = `${job.ID}${periodic ? "/periodic-" : "/dispatch-"}`;
+  let children;
+  try {
+    children = (await ctx.api.jobs.list({ prefix, namespace: job.Namespace })).value ?? [];
+  } catch (err) {
+    throw new Error(`Error querying job: ${errText(err)}`);
+  }
+  if (children.length === 0) {
+    ctx.ui.output(
+      periodic
+        ? "\nNo instances of periodic job found"
+        : "\nNo dispatched instances of parameterized job found",
+    );
+    return;
+  }
+  const rows = ["ID|Status"];
+  for (const c of children) if (c.ParentID === job.ID) rows.push(`${c.ID}|${c.Status}`);
+  ctx.ui.output(periodic ? "\nPreviously Launched Jobs" : "\nDispatched Jobs");
+  ctx.ui.output(formatList(rows));
 }

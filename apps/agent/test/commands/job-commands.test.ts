@@ -220,6 +220,49 @@ describe("nomad job status", () => {
     expect(r.code).toBe(0);
   });
 
+  it("a periodic parent shows its children summary and launched jobs", async () => {
+    const parent = {
+      ...JOB,
+      ID: "report",
+      Name: "report",
+      Type: "batch",
+      Periodic: { Enabled: true, Spec: "@hourly" },
+    };
+    const child = {
+      ...JOB_STUB,
+      ID: "report/periodic-1764032400",
+      ParentID: "report",
+      Type: "batch",
+      Status: "dead",
+    };
+    fake.json("GET /v1/jobs", (req) =>
+      req.query.get("prefix") === "report/periodic-"
+        ? [child]
+        : [{ ...JOB_STUB, ID: "report", Periodic: true }],
+    );
+    fake.json("GET /v1/job/report", parent);
+    fake.json("GET /v1/job/report/allocations", []);
+    fake.json("GET /v1/job/report/evaluations", []);
+    fake.json("GET /v1/job/report/summary", {
+      ...SUMMARY,
+      JobID: "report",
+      Children: { Pending: 0, Running: 0, Dead: 1 },
+    });
+    const r = await nomad("job", "status", "report");
+    const out = lines(r.stdout);
+    expect(out).toContain("Periodic      = true");
+    expect(out.slice(out.indexOf("Children Job Summary"))).toEqual([
+      "Children Job Summary",
+      "Pending  Running  Dead",
+      "0        0        1",
+      "",
+      "Previously Launched Jobs",
+      "ID                          Status",
+      "report/periodic-1764032400  dead",
+    ]);
+    expect(r.code).toBe(0);
+  });
+
   it("an unknown job prefix is an error", async () => {
     fake.json("GET /v1/jobs", []);
     const r = await nomad("job", "status", "nope");
