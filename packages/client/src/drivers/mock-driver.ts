@@ -204,6 +204,13 @@ export class MockDriver implements TaskDriver {
     if (t.config.signalError !== undefined) throw new Error(t.config.signalError);
   }
 
+  detach(taskID: string): void {
+    const t = this.tasks.get(taskID);
+    if (t === undefined) return;
+    for (const timer of t.timers) this.clock.clearTimeout(timer);
+    this.tasks.delete(taskID);
+  }
+
   async destroy(taskID: string): Promise<void> {
     const t = this.tasks.get(taskID);
     if (t === undefined) return;

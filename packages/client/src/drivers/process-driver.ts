@@ -210,10 +210,17 @@ export abstract class ProcessDriver implements TaskDriver {
     await this.release(t.handle);
   }
 
+  detach(taskID: string): void {
+    const t = this.tasks.get(taskID);
+    if (t === undefined) return;
+    if (t.timer !== undefined) clearTimeout(t.timer);
+    t.timer = undefined;
+    this.tasks.delete(taskID);
+  }
+
   /** Stops watching every task without touching them (agent shutdown: tasks keep running). */
   detachAll(): void {
-    for (const t of this.tasks.values()) if (t.timer !== undefined) clearTimeout(t.timer);
-    this.tasks.clear();
+    for (const id of [...this.tasks.keys()]) this.detach(id);
   }
 
   private async forceKill(t: TrackedTask): Promise<void> {
@@ -271,8 +278,9 @@ export abstract class ProcessDriver implements TaskDriver {
       const r = await this.checkExit(handle);
       if (r !== undefined) t.settle(r);
       else if (t.result === undefined && this.tasks.get(handle.taskID) === t) {
+        // Not unref'd: a caller awaiting wait() must not see the process exit under it;
+        // detach() (agent shutdown) and destroy() clear the timer.
         t.timer = setTimeout(() => void poll(), this.pollIntervalMs);
-        t.timer.unref();
       }
     };
     // The supervisor being our child, its exit is the earliest hint; polling covers the rest.

@@ -87,6 +87,11 @@ export interface TaskDriver {
   stop(taskID: string, signal: string, timeoutMs: number): Promise<void>;
   signal(taskID: string, signal: string): Promise<void>;
   destroy(taskID: string): Promise<void>;
+  /**
+   * Optional: stop tracking a task without touching it (agent shutdown), so the driver holds
+   * no timers for it; `recover` re-attaches later. Pending `wait` promises stay unresolved.
+   */
+  detach?(taskID: string): void;
 }
 
 /** A start failure the restart policy may retry (Nomad's recoverable errors). */

@@ -184,6 +184,7 @@ export class TaskRunner {
     this.shutdownRequested = true;
     this.shutdownSignal.resolve();
     await this.done();
+    if (this.handle !== undefined) this.deps.driver?.detach?.(this.handle.taskID);
   }
 
   private async runLoop(): Promise<void> {
