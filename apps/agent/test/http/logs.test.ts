@@ -64,6 +64,28 @@ describe("/v1/client/fs/logs/:alloc", () => {
     expect(await res.text()).toBe("one\ntwo\n");
   });
 
+  it("a failure after the stream started ends it with an Error frame", async () => {
+    h.client.frames = [{ File: "alloc/logs/web.stdout.0", Offset: 3, Data: enc("hi\n") }];
+    const original = h.client.streamLogs.bind(h.client);
+    h.client.streamLogs = async function* (req) {
+      yield* original(req);
+      throw new Error("log file vanished");
+    };
+    const res = await fetch(`${h.base}/v1/client/fs/logs/${ALLOC}?task=web&type=stdout`);
+    expect(res.status).toBe(200);
+    const got = frames(await res.text());
+    expect(got.at(-1)).toEqual({ Error: "log file vanished" });
+  });
+
+  it("a failure before anything was sent is an HTTP error", async () => {
+    h.client.streamLogs = async function* () {
+      yield* [];
+      throw new Error("task not found");
+    };
+    const res = await fetch(`${h.base}/v1/client/fs/logs/${ALLOC}?task=nope&type=stdout`);
+    expect([res.status, await res.text()]).toEqual([500, "task not found"]);
+  });
+
   it("an allocation this client does not run is 404 `Unknown allocation`", async () => {
     const res = await fetch(`${h.base}/v1/client/fs/logs/nope?task=web&type=stdout`);
     expect([res.status, await res.text()]).toEqual([404, 'Unknown allocation "nope"']);

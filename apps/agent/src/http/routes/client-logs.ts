@@ -1,7 +1,8 @@
 // GET /v1/client/fs/logs/:alloc: a task's stdout/stderr as a stream of JSON frames
 // (`{"File","Offset","Data":<base64>}`, `{"File","FileEvent"}`) or, with plain=true, the raw
 // bytes. An empty `{}` frame is sent while nothing arrives so callers see the response start
-// and can tell a quiet task from a dead connection (Nomad's stream heartbeat).
+// and can tell a quiet task from a dead connection (Nomad's stream heartbeat). A failure after
+// the stream started arrives as an `{"Error": ...}` frame.
 import type { LogStreamFrame } from "../../agent/backend.js";
 import type { RouteContext, Reply } from "../context.js";
 import { HttpError, toHttpError } from "../errors.js";
@@ -53,7 +54,10 @@ async function streamLogs(ctx: RouteContext): Promise<Reply | undefined> {
       } catch (e) {
         if (ctx.signal.aborted) return undefined;
         if (!res.headersSent) throw e; // still time for a proper status code
-        ctx.logger.warn("log stream failed", { alloc_id: allocID, task, error: toHttpError(e).message });
+        const message = toHttpError(e).message;
+        ctx.logger.warn("log stream failed", { alloc_id: allocID, task, error: message });
+        // The status line is gone; a JSON caller learns of the failure from an error frame.
+        if (!plain) res.write(JSON.stringify({ Error: message }));
         break;
       }
       if (step.done === true) break;
