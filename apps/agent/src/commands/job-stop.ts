@@ -8,7 +8,8 @@ export interface JobStopFlags extends ClientFlags {
   yes?: boolean;
   verbose?: boolean;
   global?: boolean;
-  noShutdownDelay?: boolean;
+  /** false with -no-shutdown-delay (commander's negation of `shutdownDelay`). */
+  shutdownDelay?: boolean;
   evalPriority?: string;
 }
 
@@ -70,7 +71,7 @@ async function stopOne(
       {
         purge: flags.purge === true,
         global: flags.global === true,
-        noShutdownDelay: flags.noShutdownDelay === true,
+        noShutdownDelay: flags.shutdownDelay === false,
         ...(flags.evalPriority !== undefined ? { evalPriority: Number(flags.evalPriority) } : {}),
       },
       { namespace: job.Namespace },

@@ -22,9 +22,59 @@ function bool(cmd: Command, name: string, description: string): Command {
   return cmd;
 }
 
-function leaf(parent: Command, name: string, description: string): Command {
-  const cmd = parent.command(name).description(description).argument("[args...]");
+function leaf(parent: Command, name: string, description: string, hidden = false): Command {
+  const cmd = parent.command(name, { hidden }).description(description).argument("[args...]");
   return addClientFlags(cmd);
+}
+
+type Runner = <F extends ClientFlags>(fn: CommandRun<F>) => (...params: unknown[]) => Promise<void>;
+
+function defineJobRun(jr: Command, run: Runner): void {
+  for (const [n, d] of [
+    ["detach", "Return immediately instead of entering monitor mode"],
+    ["verbose", "Display full information"],
+    ["output", "Output the JSON that would be submitted to the HTTP API without submitting the job"],
+    ["preserve-counts", "Keep the current task group counts"],
+    ["policy-override", "Override soft mandatory Sentinel policies"],
+  ] as const) {
+    bool(jr, n, d);
+  }
+  jr.option(
+    "--check-index <index>",
+    "Register only if the job's modify index matches (0: the job must not exist)",
+  )
+    .option("--eval-priority <priority>", "Override the priority of the evaluations produced")
+    .action(run(jobRun));
+}
+
+function defineJobPlan(jp: Command, run: Runner): void {
+  jp.option("--diff", "Show the differences between the submitted and the running job (default)");
+  jp.addOption(new Option("--no-diff").hideHelp());
+  bool(jp, "verbose", "Increase diff verbosity");
+  bool(jp, "policy-override", "Override soft mandatory Sentinel policies");
+  jp.action(run(jobPlan));
+}
+
+function defineJobStop(jst: Command, run: Runner): void {
+  for (const [n, d] of [
+    ["detach", "Return immediately instead of entering monitor mode"],
+    ["purge", "Purge the job from the system (garbage-collect it now)"],
+    ["yes", "Automatic yes to prompts"],
+    ["verbose", "Display full information"],
+    ["global", "Stop a multi-region job in all its regions"],
+  ] as const) {
+    bool(jst, n, d);
+  }
+  // commander reads `--no-shutdown-delay` as the negation of `shutdownDelay`.
+  jst
+    .option("--no-shutdown-delay", "Ignore the group and task shutdown_delay")
+    .option("--eval-priority <priority>", "Override the priority of the evaluations produced")
+    .action(run(jobStop));
+}
+
+function defineJobInspect(ji: Command, run: Runner): void {
+  bool(ji, "json", "Output the job alone in JSON format");
+  ji.option("--version <version>", "Display the job at the given version").action(run(jobInspect));
 }
 
 /**
@@ -54,29 +104,14 @@ export function registerApiCommands(program: Command, deps: () => CliDeps = proc
 
   // ---- job ----
   const job = program.command("job").description("Interact with jobs");
-  const jr = leaf(job, "run", "Run a new job or update an existing job");
-  for (const [n, d] of [
-    ["detach", "Return immediately instead of entering monitor mode"],
-    ["verbose", "Display full information"],
-    ["output", "Output the JSON that would be submitted to the HTTP API without submitting the job"],
-    ["preserve-counts", "Keep the current task group counts"],
-    ["policy-override", "Override soft mandatory Sentinel policies"],
-  ] as const) {
-    bool(jr, n, d);
+  // Nomad keeps the pre-1.0 top-level spellings (`nomad run`, `nomad stop` ...) as hidden aliases.
+  for (const parent of [job, program]) {
+    const hidden = parent === program;
+    defineJobRun(leaf(parent, "run", "Run a new job or update an existing job", hidden), run);
+    defineJobPlan(leaf(parent, "plan", "Dry-run a job update to determine its effects", hidden), run);
+    defineJobStop(leaf(parent, "stop", "Stop a running job", hidden), run);
+    defineJobInspect(leaf(parent, "inspect", "Inspect a submitted job", hidden), run);
   }
-  jr.option(
-    "--check-index <index>",
-    "Register only if the job's modify index matches (0: the job must not exist)",
-  )
-    .option("--eval-priority <priority>", "Override the priority of the evaluations produced")
-    .action(run(jobRun));
-
-  const jp = leaf(job, "plan", "Dry-run a job update to determine its effects");
-  jp.option("--diff", "Show the differences between the submitted and the running job (default)");
-  jp.addOption(new Option("--no-diff").hideHelp());
-  bool(jp, "verbose", "Increase diff verbosity");
-  bool(jp, "policy-override", "Override soft mandatory Sentinel policies");
-  jp.action(run(jobPlan));
 
   const js = leaf(job, "status", "Display status information about a job");
   bool(js, "verbose", "Display full information");
@@ -84,26 +119,6 @@ export function registerApiCommands(program: Command, deps: () => CliDeps = proc
   bool(js, "evals", "Display the evaluations of the job");
   bool(js, "all-allocs", "Display all allocations, including those of older job versions");
   js.action(run(jobStatus));
-
-  const jst = leaf(job, "stop", "Stop a running job");
-  for (const [n, d] of [
-    ["detach", "Return immediately instead of entering monitor mode"],
-    ["purge", "Purge the job from the system (garbage-collect it now)"],
-    ["yes", "Automatic yes to prompts"],
-    ["verbose", "Display full information"],
-    ["global", "Stop a multi-region job in all its regions"],
-    ["no-shutdown-delay", "Ignore the group and task shutdown_delay"],
-  ] as const) {
-    if (n === "no-shutdown-delay") jst.option(`--${n}`, d);
-    else bool(jst, n, d);
-  }
-  jst
-    .option("--eval-priority <priority>", "Override the priority of the evaluations produced")
-    .action(run(jobStop));
-
-  const ji = leaf(job, "inspect", "Inspect a submitted job");
-  bool(ji, "json", "Output the job alone in JSON format");
-  ji.option("--version <version>", "Display the job at the given version").action(run(jobInspect));
 
   // ---- node ----
   const node = program.command("node").description("Interact with nodes");

@@ -313,6 +313,43 @@ describe("nomad job stop", () => {
     expect(r.code).toBe(0);
   });
 
+  it("-no-shutdown-delay is sent as no_shutdown_delay=true", async () => {
+    fake.json("GET /v1/jobs", [JOB_STUB]);
+    fake.json("GET /v1/job/example", JOB);
+    fake.json("DELETE /v1/job/example", {
+      EvalID: EVAL_ID,
+      EvalCreateIndex: 20,
+      JobModifyIndex: 20,
+      Index: 20,
+    });
+    const r = await nomad("job", "stop", "-detach", "-no-shutdown-delay", "example");
+    expect(fake.last("DELETE /v1/job/example").query.get("no_shutdown_delay")).toBe("true");
+    expect(r.code).toBe(0);
+  });
+
+  it("the top-level `nomad stop` and `nomad run` spellings still work", async () => {
+    fake.json("GET /v1/jobs", [JOB_STUB]);
+    fake.json("GET /v1/job/example", JOB);
+    fake.json("DELETE /v1/job/example", {
+      EvalID: EVAL_ID,
+      EvalCreateIndex: 20,
+      JobModifyIndex: 20,
+      Index: 20,
+    });
+    fake.json("PUT /v1/jobs", {
+      EvalID: EVAL_ID,
+      EvalCreateIndex: 11,
+      JobModifyIndex: 10,
+      Warnings: "",
+      Index: 11,
+    });
+    expect((await nomad("stop", "-detach", "example")).stdout).toBe(`${EVAL_ID}\n`);
+    expect(fake.last("DELETE /v1/job/example").query.has("no_shutdown_delay")).toBe(false);
+    expect((await nomad("run", "-detach", jobFile)).stdout).toBe(
+      `Job registration successful\nEvaluation ID: ${EVAL_ID}\n`,
+    );
+  });
+
   it("asks for confirmation when the argument is only a prefix", async () => {
     fake.json("GET /v1/jobs", [JOB_STUB]);
     fake.json("GET /v1/job/example", JOB);
