@@ -63,6 +63,7 @@ export class AllocRunner {
   private readonly roles = new Map<string, LifecycleRole>();
   private readonly gates = new Map<Gate, { promise: Promise<void>; open(): void }>();
   private mainDeadHandled = false;
+  private stopping = false;
   private setupError: string | undefined;
   private lastReported = "";
   private started = false;
@@ -165,18 +166,32 @@ export class AllocRunner {
       this.deps.logger.error("failed to persist alloc", { alloc_id: alloc.ID, error: String(e) });
     });
     // Poststop tasks still run once the others are dead (cleanup work), as in Nomad.
-    if (alloc.DesiredStatus === "stop" || alloc.DesiredStatus === "evict") void this.killAll(false);
+    if (alloc.DesiredStatus === "stop" || alloc.DesiredStatus === "evict") {
+      void this.stopForServer(alloc.DesiredTransition.NoShutdownDelay === true);
+    }
+  }
+
+  /** A stop from the server: the group's shutdown_delay first, then every task but poststop. */
+  private async stopForServer(noShutdownDelay: boolean): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const found = this.groupOf(this.alloc);
+    const groupDelayMs = typeof found === "string" ? 0 : (found.group.ShutdownDelay ?? 0) / NS_PER_MS;
+    if (groupDelayMs > 0 && !noShutdownDelay) {
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, groupDelayMs));
+    }
+    await this.killAll(false, noShutdownDelay);
   }
 
   /**
    * Kills the tasks (kill_signal, kill_timeout, SIGKILL) and resolves when they are dead;
    * `includePoststop` false lets poststop tasks run afterwards.
    */
-  async killAll(includePoststop = true): Promise<void> {
+  async killAll(includePoststop = true, noShutdownDelay = false): Promise<void> {
     await Promise.all(
       [...this.runners]
         .filter(([name]) => includePoststop || this.roles.get(name) !== "poststop")
-        .map(([, r]) => r.kill()),
+        .map(([, r]) => r.kill(undefined, { noShutdownDelay })),
     );
   }
 
@@ -194,7 +209,7 @@ export class AllocRunner {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    await this.killAll();
+    await this.killAll(true, true);
     await this.done();
     await this.dir.destroy();
     await this.deps.state.deleteAlloc(this.alloc.ID);

@@ -19,6 +19,7 @@ export const TaskEventType = {
   MainDead: "Main Tasks Dead",
   RestoreFailed: "Failed Restoring Task",
   Signaling: "Signaling",
+  WaitingShutdownDelay: "Waiting for shutdown delay",
 } as const;
 export type TaskEventTypeName = (typeof TaskEventType)[keyof typeof TaskEventType];
 

@@ -4,7 +4,7 @@
 // runner and re-attach to the same process without starting it again.
 
 import type { Allocation, Job, Node, Task, TaskGroup, TaskState } from "@nomad/structs";
-import { NS_PER_MS } from "@nomad/structs";
+import { formatDurationNs, NS_PER_MS } from "@nomad/structs";
 import type { AllocDir, TaskDir } from "../allocdir/index.js";
 import type { AllocStateStore, PersistedTaskState } from "../allocrunner/state-store.js";
 import type { RunnerClock } from "../drivers/clock.js";
@@ -92,6 +92,7 @@ export class TaskRunner {
   private stopIssuedFor: string | undefined;
   /** The driver tracks `handle` (started or re-attached by this runner). */
   private attached = false;
+  private noShutdownDelay = false;
   private shutdownRequested = false;
   private readonly killed = deferred();
   private readonly shutdownSignal = deferred();
@@ -145,12 +146,13 @@ export class TaskRunner {
    * Kills the task (kill_signal, kill_timeout, then SIGKILL) and stops restarts. `event`
    * explains why (e.g. Sibling Task Failed) and is recorded before Killing.
    */
-  async kill(event?: RunnerTaskEvent): Promise<void> {
+  async kill(event?: RunnerTaskEvent, options: { noShutdownDelay?: boolean } = {}): Promise<void> {
     if (this.isDead() || this.killRequested) {
       await this.done();
       return;
     }
     this.killRequested = true;
+    this.noShutdownDelay = options.noShutdownDelay === true;
     this.killed.resolve();
     if (event !== undefined) this.appendEvent(event);
     if (this.loop === undefined) {
@@ -351,6 +353,17 @@ export class TaskRunner {
       this.deps.maxKillTimeoutMs ?? DEFAULT_MAX_KILL_TIMEOUT_MS,
     );
     const signal = task.KillSignal === "" ? DEFAULT_KILL_SIGNAL : task.KillSignal;
+    const delayMs = task.ShutdownDelay / NS_PER_MS;
+    if (delayMs > 0 && !this.noShutdownDelay) {
+      // Time for load balancers to drain the task once it is no longer advertised.
+      this.appendEvent(
+        newEvent(TaskEventType.WaitingShutdownDelay, this.nowNs(), {
+          Message: `Waiting for shutdown_delay of ${formatDurationNs(task.ShutdownDelay)} before killing the task.`,
+        }),
+      );
+      this.persist();
+      await new Promise<void>((resolve) => this.deps.clock.setTimeout(resolve, delayMs));
+    }
     this.appendEvent(newEvent(TaskEventType.Killing, this.nowNs(), { KillTimeout: timeoutMs * NS_PER_MS }));
     this.persist();
     try {

@@ -285,4 +285,41 @@ describe("alloc runner", () => {
     expect(events.slice(-3)).toEqual(["Killing", "Terminated", "Killed"]);
     expect(again.clientStatus().ClientStatus).toBe("complete");
   });
+
+  it("a stop waits the task's shutdown_delay before killing, unless NoShutdownDelay is set", async () => {
+    const { runner, alloc } = await setup({
+      tasks: [{ name: "web", driver: "mock_driver", shutdownDelayMs: 300, config: {} }],
+    });
+    await runner.run();
+    await eventually(() => runner.clientStatus().ClientStatus === "running");
+    const t0 = Date.now();
+    runner.update({ ...alloc, DesiredStatus: "stop" });
+    await runner.done();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    const events = runner.clientStatus().TaskStates["web"]!.Events;
+    expect(events.map((e) => e.Type).slice(-4)).toEqual([
+      "Waiting for shutdown delay",
+      "Killing",
+      "Terminated",
+      "Killed",
+    ]);
+    expect(events.at(-4)!.DisplayMessage).toBe(
+      "Waiting for shutdown_delay of 300ms before killing the task.",
+    );
+
+    const other = await setup({
+      tasks: [{ name: "web", driver: "mock_driver", shutdownDelayMs: 60_000, config: {} }],
+    });
+    await other.runner.run();
+    await eventually(() => other.runner.clientStatus().ClientStatus === "running");
+    other.runner.update({
+      ...other.alloc,
+      DesiredStatus: "stop",
+      DesiredTransition: { ...other.alloc.DesiredTransition, NoShutdownDelay: true },
+    });
+    await other.runner.done();
+    expect(other.runner.clientStatus().TaskStates["web"]!.Events.map((e) => e.Type)).not.toContain(
+      "Waiting for shutdown delay",
+    );
+  });
 });

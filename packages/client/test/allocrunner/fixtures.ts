@@ -14,6 +14,7 @@ export interface TaskSpec {
   meta?: Record<string, string>;
   logs?: { MaxFiles: number; MaxFileSizeMB: number };
   lifecycle?: { Hook: "prestart" | "poststart" | "poststop"; Sidecar?: boolean };
+  shutdownDelayMs?: number;
 }
 
 export interface AllocSpec {
@@ -57,6 +58,7 @@ export function makeAlloc(spec: AllocSpec): Allocation {
           Meta: t.meta ?? {},
           LogConfig: t.logs,
           Lifecycle: t.lifecycle,
+          ShutdownDelay: (t.shutdownDelayMs ?? 0) * 1e6,
           Resources: { CPU: 250, MemoryMB: 128 },
         })),
       },
