@@ -7,7 +7,7 @@
 // starts a running task again; allocations the servers no longer want are then stopped.
 // `shutdown()` stops talking to the servers and leaves the tasks running, as Nomad does.
 
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -124,6 +124,8 @@ export class NomadClient {
     if (config.allocDir === undefined)
       config.allocDir = tempAllocDir = await mkdtemp(join(tmpdir(), "NomadClient"));
     await mkdir(config.allocDir, { recursive: true, mode: 0o711 });
+    // Tasks may run as another user (exec: nobody) and must reach their own dir below it.
+    if (tempAllocDir !== undefined) await chmod(tempAllocDir, 0o711);
     // The real drivers both run tasks and tell the fingerprint what this node can run.
     const drivers = deps.runners === undefined ? createClientDrivers(config, logger) : undefined;
     const runnerFactory = deps.runners ?? createAllocRunnerFactory(drivers as DriverRegistry);

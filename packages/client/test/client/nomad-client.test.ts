@@ -104,6 +104,7 @@ describe("NomadClient registration", () => {
     const b = await start({ dataDir: undefined, devMode: true });
     expect(a.nodeID).not.toBe(b.nodeID);
     expect(a.config.allocDir).toMatch(/NomadClient/);
+    expect((await stat(a.config.allocDir!)).mode & 0o777).toBe(0o711); // tasks as other users get through
     expect(a.config.stateDir).toBeUndefined();
   });
 
