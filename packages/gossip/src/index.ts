@@ -38,6 +38,14 @@ export type {
   UserEvent,
 } from "./core/serf-types.js";
 export { SeededRandom } from "./core/prng.js";
+export {
+  CoordinateClient,
+  DEFAULT_COORDINATE_CONFIG,
+  decodeCoordinatePayload,
+  distanceS,
+  encodeCoordinatePayload,
+} from "./core/coordinate.js";
+export type { Coordinate, CoordinateConfig } from "./core/coordinate.js";
 export { CONFLICT_QUERY, decodeConflictResponse, encodeConflictResponse } from "./core/serf-conflict.js";
 export type { Random } from "./core/prng.js";
 

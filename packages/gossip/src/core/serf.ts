@@ -3,7 +3,6 @@
 // the member Lamport clock and join/leave intents, user events and queries with their own
 // clocks and 512-slot rings, push/pull user state, reaping and reconnect. Time comes from
 // tick(nowMs) and the injected clock; randomness from the injected Random.
-import { F64, encodeGo } from "../wire/msgpack.js";
 import {
   decodeSerf,
   decodeTags,
@@ -15,6 +14,12 @@ import {
 } from "../wire/serf-messages.js";
 import { bytesToIp } from "./addr.js";
 import { BroadcastQueue, retransmitLimit } from "./broadcast-queue.js";
+import {
+  CoordinateClient,
+  decodeCoordinatePayload,
+  encodeCoordinatePayload,
+  type Coordinate,
+} from "./coordinate.js";
 import { LamportClock } from "./lamport.js";
 import { SerfQueries } from "./serf-queries.js";
 import { EventCoalescing, type CoalesceOptions } from "./coalesce.js";
@@ -103,8 +108,12 @@ export class Serf implements Delegate {
   private now: number;
   private joinedOnce = false;
   /** Serf messages that failed to decode (counted, never thrown). */
-  readonly stats = { droppedMessages: 0, conflictVotesWon: 0, conflictVotesLost: 0 };
+  readonly stats = { droppedMessages: 0, conflictVotesWon: 0, conflictVotesLost: 0, coordinatesRejected: 0 };
   private resolvingConflict = false;
+  /** Our Vivaldi coordinate, fed by direct probe RTTs and carried in our acks, as Serf does. */
+  private readonly coords: CoordinateClient;
+  /** The last coordinate each member sent in an ack (and ours), as Serf's coordinate cache. */
+  private readonly coordCache = new Map<string, Coordinate>();
 
   constructor(
     private readonly opts: SerfOptions,
@@ -112,6 +121,8 @@ export class Serf implements Delegate {
     startMs: number,
     sink: (e: SerfEvent) => void,
   ) {
+    this.coords = new CoordinateClient(rng);
+    this.coordCache.set(opts.name, this.coords.coordinate);
     this.coalescing = new EventCoalescing(opts, sink);
     this.emit = (e) => this.coalescing.push(e, this.now);
     this.tags = { ...opts.tags };
@@ -289,6 +300,8 @@ export class Serf implements Delegate {
             : -1;
       if (timeout < 0 || this.now - m.leaveTimeMs <= timeout) continue;
       this.members.delete(name);
+      this.coords.forget(name);
+      this.coordCache.delete(name);
       this.emitMembers("member-reap", m);
     }
     for (const [name, i] of [...this.recentIntents])
@@ -315,16 +328,43 @@ export class Serf implements Delegate {
   }
 
   ackPayload(): Uint8Array {
-    // A fixed, valid 8-dimension Vivaldi coordinate (Go peers reject malformed ones).
-    return Uint8Array.of(
-      1,
-      ...encodeGo({
-        Adjustment: new F64(0),
-        Error: new F64(1.5),
-        Height: new F64(1e-5),
-        Vec: Array.from({ length: 8 }, () => new F64(0)),
-      }),
-    );
+    return encodeCoordinatePayload(this.coords.coordinate);
+  }
+
+  /** A direct probe was acked after `rttMs`: move our coordinate with the peer's (Serf's ping delegate). */
+  notifyPingComplete(n: NodeInfo, rttMs: number, payload: Uint8Array | null): void {
+    let other: Coordinate | null;
+    try {
+      other = decodeCoordinatePayload(payload);
+    } catch {
+      this.stats.droppedMessages++;
+      return;
+    }
+    if (other === null) return; // a peer without Serf sends no coordinate
+    try {
+      this.coords.update(n.name, other, rttMs);
+    } catch {
+      this.stats.coordinatesRejected++; // wrong dimension, NaN, absurd RTT: Serf rejects it too
+      return;
+    }
+    this.coordCache.set(n.name, other);
+    this.coordCache.set(this.opts.name, this.coords.coordinate);
+  }
+
+  /** Our network coordinate. */
+  coordinate(): Coordinate {
+    return this.coords.coordinate;
+  }
+
+  /** The last coordinate `name` sent us (ours for our own name); undefined when none yet. */
+  memberCoordinate(name: string): Coordinate | undefined {
+    return this.coordCache.get(name);
+  }
+
+  /** Estimated RTT to `name` from the coordinates, ms; undefined when we have no coordinate for it. */
+  estimatedRttMs(name: string): number | undefined {
+    const c = this.coordCache.get(name);
+    return c === undefined ? undefined : this.coords.distanceToMs(c);
   }
 
   notifyJoin(n: NodeInfo): void {
@@ -543,6 +583,8 @@ export class Serf implements Delegate {
         this.emitMembers("member-leave", m);
       }
       this.members.delete(l.node);
+      this.coords.forget(l.node);
+      this.coordCache.delete(l.node);
       this.emitMembers("member-reap", m);
       return true;
     }
