@@ -141,4 +141,24 @@ describe.runIf(isRoot && layout !== undefined)("exec driver isolation (root)", (
     expect((await driver.wait(task.id)).signal).toBe(9);
     expect(processAlive(handle.pid)).toBe(false);
   });
+
+  it("a new driver instance recovers an exec task and still kills it through its cgroup", async () => {
+    const f = await taskFixture();
+    fixtures.push(f);
+    const { driver, task, handle } = await start(f, "rec", "echo ready; exec sleep 1000");
+    await eventually(async () => (await readLog(f.allocDir.logsDir, "rec.stdout.0")).includes("ready"));
+    driver.detachAll();
+    started.splice(0);
+    const again = new ExecDriver();
+    expect(await again.recover(JSON.parse(JSON.stringify(handle)) as TaskHandle)).toBe(true);
+    started.push({ driver: again, handle });
+    await again.stop(task.id, "SIGKILL", 1000);
+    expect((await again.wait(task.id)).signal).toBe(9);
+    await again.destroy(task.id);
+    started.splice(0);
+    const name = cgroupName(task.allocID, "rec");
+    const cgDir =
+      layout!.version === "v1" ? `${layout!.root}/memory/nomad/${name}` : `${layout!.root}/nomad/${name}`;
+    expect(existsSync(cgDir)).toBe(false);
+  });
 });
