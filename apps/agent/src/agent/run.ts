@@ -80,6 +80,7 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     }),
     logger: logger.named("http"),
     responseHeaders: config.http_api_response_headers,
+    maxConnsPerClient: config.limits.http_max_conns_per_client,
   });
   let httpAddrs: string[];
   try {

@@ -2,7 +2,7 @@
 // headers, plain-text errors. Any failure inside a request becomes a status code for that
 // request only; the listener keeps serving.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { AgentBackend } from "../agent/backend.js";
 import type { Logger } from "../agent/logger.js";
@@ -31,7 +31,12 @@ export interface HttpApiOptions {
   /** Nomad's http_api_response_headers: added to every response. */
   readonly responseHeaders?: Readonly<Record<string, string>>;
   readonly metrics?: HttpMetrics;
+  /** Nomad's limits.http_max_conns_per_client: open connections per source IP (0 = no limit). */
+  readonly maxConnsPerClient?: number;
 }
+
+/** Nomad's default for limits.http_max_conns_per_client. */
+export const DEFAULT_MAX_CONNS_PER_CLIENT = 100;
 
 export function buildRouter(): Router {
   const router = new Router();
@@ -51,6 +56,7 @@ export class HttpApi {
   private readonly router = buildRouter();
   private readonly servers: Server[] = [];
   private readonly log: Logger;
+  private readonly connsPerIp = new Map<string, number>();
 
   constructor(private readonly options: HttpApiOptions) {
     this.backend = options.backend;
@@ -70,6 +76,7 @@ export class HttpApi {
     let actualPort = port;
     for (const host of hosts) {
       const server = createServer((req, res) => this.handle(req, res));
+      server.on("connection", (socket) => this.admit(socket));
       server.on("clientError", (_err, socket) => {
         if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
         else socket.destroy();
@@ -86,6 +93,25 @@ export class HttpApi {
       bound.push(host.includes(":") ? `[${host}]:${actualPort}` : `${host}:${actualPort}`);
     }
     return bound;
+  }
+
+  /** Counts the connection against its source IP; over the limit it gets 429 and is closed. */
+  private admit(socket: Socket): void {
+    const limit = this.options.maxConnsPerClient ?? DEFAULT_MAX_CONNS_PER_CLIENT;
+    if (limit <= 0) return;
+    const ip = socket.remoteAddress ?? "unknown";
+    const open = (this.connsPerIp.get(ip) ?? 0) + 1;
+    if (open > limit) {
+      this.metrics.observe("", "connection-limit", 429, 0);
+      socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    this.connsPerIp.set(ip, open);
+    socket.once("close", () => {
+      const left = (this.connsPerIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.connsPerIp.delete(ip);
+      else this.connsPerIp.set(ip, left);
+    });
   }
 
   async close(): Promise<void> {

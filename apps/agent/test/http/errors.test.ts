@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { RpcError } from "@nomad/rpc";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "./fake-backend.js";
@@ -134,6 +134,34 @@ describe("RPC errors become status codes", () => {
     expect((await status("/v1/jobs"))[0]).toBe(500);
     h.rpc.answer("Job.List", () => ({ Jobs: [], Index: 1, KnownLeader: true, LastContact: 0 }));
     expect(await status("/v1/jobs")).toEqual([200, "[]"]);
+  });
+});
+
+describe("connection limit per source IP", () => {
+  it("connections past limits.http_max_conns_per_client get 429 and are closed; freed slots are reused", async () => {
+    await h.close();
+    h = await startHarness({ maxConnsPerClient: 2 });
+    const url = new URL(h.base);
+    const open = (): Promise<Socket> =>
+      new Promise((resolve) => {
+        const s = connect(Number(url.port), url.hostname, () => resolve(s));
+      });
+    const a = await open();
+    const b = await open();
+    expect(await raw("GET /v1/agent/health HTTP/1.1\r\nHost: x\r\n\r\n")).toContain("429 Too Many Requests");
+    a.destroy();
+    b.destroy();
+    await expect
+      .poll(
+        async () =>
+          (await raw("GET /v1/agent/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).split(
+            "\r\n",
+          )[0],
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe("HTTP/1.1 200 OK");
   });
 });
 

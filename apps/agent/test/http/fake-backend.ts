@@ -151,7 +151,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { maxBodyBytes?: number; server?: boolean; client?: boolean } = {},
+  options: { maxBodyBytes?: number; server?: boolean; client?: boolean; maxConnsPerClient?: number } = {},
 ): Promise<Harness> {
   const rpc = new FakeRpcHandler();
   const local = new LocalRpc(rpc.handler);
@@ -167,6 +167,7 @@ export async function startHarness(
     logger: silentLogger,
     backend,
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.maxConnsPerClient === undefined ? {} : { maxConnsPerClient: options.maxConnsPerClient }),
   });
   const [addr] = await api.listen(["127.0.0.1"], 0);
   return { api, base: `http://${addr}`, rpc, server, client, backend, close: () => api.close() };

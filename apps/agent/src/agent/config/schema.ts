@@ -205,7 +205,14 @@ export const AgentConfigSchema = z.strictObject({
   server: serverSchema,
   client: clientSchema,
   plugin: pluginSchema,
-  limits: passthrough,
+  limits: z
+    .strictObject({
+      https_handshake_timeout: duration("5s"),
+      http_max_conns_per_client: count(100), // per source IP; 0 = no limit (Nomad)
+      rpc_handshake_timeout: duration("5s"),
+      rpc_max_conns_per_client: count(100),
+    })
+    .prefault({}),
   telemetry: passthrough,
   acl: passthrough,
   tls: passthrough,
