@@ -129,7 +129,12 @@ describe("task runner", () => {
       ],
     });
     void r.run();
-    await eventually(async () => (await readLog(allocDir.logsDir, "stubborn.stdout.0")).includes("ready"));
+    // The task may print before the runner has its handle: wait for both.
+    await eventually(
+      async () =>
+        r.currentHandle() !== undefined &&
+        (await readLog(allocDir.logsDir, "stubborn.stdout.0")).includes("ready"),
+    );
     const pid = r.currentHandle()!.pid;
     const t0 = Date.now();
     await r.kill();
