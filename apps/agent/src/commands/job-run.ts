@@ -1,6 +1,8 @@
 import { idLength, errText, type ClientFlags, type CommandContext } from "./common.js";
 import { contextForJob, isParameterized, isPeriodic, loadJobFile } from "./job-file.js";
 import { EvalMonitor } from "./monitor.js";
+import { nextPeriodicLaunchMs } from "./cron.js";
+import { formatTimeDifference, formatTimeUTC } from "../format/time.js";
 
 export interface JobRunFlags extends ClientFlags {
   detach?: boolean;
@@ -67,7 +69,15 @@ export async function jobRun(ctx0: CommandContext, args: string[], flags: JobRun
   const param = isParameterized(job);
   if (flags.detach === true || periodic || param) {
     ctx.ui.output("Job registration successful");
-    if (!periodic && !param) ctx.ui.output(`Evaluation ID: ${resp.EvalID}`);
+    if (periodic && !param) {
+      const now = ctx.deps.now();
+      const next = nextPeriodicLaunchMs((job as Record<string, unknown>)["Periodic"], now);
+      if (next !== null) {
+        ctx.ui.output(
+          `Approximate next launch time: ${formatTimeUTC(next)} (${formatTimeDifference(now, next, 1000)} from now)`,
+        );
+      }
+    } else if (!param) ctx.ui.output(`Evaluation ID: ${resp.EvalID}`);
     return 0;
   }
   return new EvalMonitor(ctx, idLength(flags.verbose)).monitor(resp.EvalID);

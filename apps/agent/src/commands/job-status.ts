@@ -1,7 +1,8 @@
 import type { AllocListStub, Evaluation, Job, JobListStub, JobSummary } from "@nomad/structs";
 import { formatKV, formatList } from "../format/columnize.js";
 import { limit } from "../format/ids.js";
-import { formatUnixNanoTime } from "../format/time.js";
+import { formatTimeDifference, formatTimeUTC, formatUnixNanoTime } from "../format/time.js";
+import { nextPeriodicLaunchMs } from "./cron.js";
 import {
   allNamespaces,
   errText,
@@ -71,7 +72,18 @@ export async function jobStatus(ctx: CommandContext, args: string[], flags: JobS
     `Periodic|${periodic}`,
     `Parameterized|${parameterized}`,
   ];
-  if (periodic && !parameterized && job.Stop) basic.push("Next Periodic Launch|none (job stopped)");
+  if (periodic && !parameterized) {
+    if (job.Stop) basic.push("Next Periodic Launch|none (job stopped)");
+    else {
+      const now = ctx.deps.now();
+      const next = nextPeriodicLaunchMs((job as Record<string, unknown>)["Periodic"], now);
+      if (next !== null) {
+        basic.push(
+          `Next Periodic Launch|${formatTimeUTC(next)} (${formatTimeDifference(now, next, 1000)} from now)`,
+        );
+      }
+    }
+  }
   ctx.ui.output(formatKV(basic));
   if (flags.short === true) return 0;
 

@@ -17,6 +17,12 @@ export function formatTime(epochMs: number): string {
   );
 }
 
+/** formatTime in UTC whatever the local zone (a periodic job's launch time in its UTC location). */
+export function formatTimeUTC(epochMs: number): string {
+  if (!Number.isFinite(epochMs) || Math.floor(epochMs / 1000) < 1) return "";
+  return `${new Date(Math.floor(epochMs / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+}
+
 /** formatTime of a Unix-nanosecond timestamp. */
 export function formatUnixNanoTime(ns: number): string {
   return formatTime(ns / 1e6);

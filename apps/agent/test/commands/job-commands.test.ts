@@ -128,6 +128,41 @@ describe("nomad job run", () => {
     expect(fake.requests.some((q) => q.path.startsWith("/v1/evaluation"))).toBe(false);
   });
 
+  it("a periodic job prints its approximate next launch instead of monitoring", async () => {
+    const periodic = join(dir, "periodic.nomad.hcl");
+    await writeFile(
+      periodic,
+      `job "report" {
+  type = "batch"
+  periodic {
+    cron = "30 * * * *"
+  }
+  group "g" {
+    task "t" {
+      driver = "raw_exec"
+      config {
+        command = "/bin/true"
+      }
+    }
+  }
+}
+`,
+    );
+    fake.json("PUT /v1/jobs", {
+      EvalID: "",
+      EvalCreateIndex: 0,
+      JobModifyIndex: 10,
+      Warnings: "",
+      Index: 10,
+    });
+    const r = await nomad("job", "run", periodic);
+    expect(lines(r.stdout)).toEqual([
+      "Job registration successful",
+      "Approximate next launch time: 2026-11-25T01:30:00Z (30m0s from now)",
+    ]);
+    expect(r.code).toBe(0);
+  });
+
   it("-check-index sends EnforceIndex and reports a conflict as Nomad does", async () => {
     fake.error(
       "PUT /v1/jobs",
@@ -250,7 +285,8 @@ describe("nomad job status", () => {
     });
     const r = await nomad("job", "status", "report");
     const out = lines(r.stdout);
-    expect(out).toContain("Periodic      = true");
+    expect(out).toContain("Periodic             = true");
+    expect(out).toContain("Next Periodic Launch = 2026-11-25T02:00:00Z (1h0m0s from now)");
     expect(out.slice(out.indexOf("Children Job Summary"))).toEqual([
       "Children Job Summary",
       "Pending  Running  Dead",
