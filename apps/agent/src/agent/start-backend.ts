@@ -128,7 +128,7 @@ export function toClientConfig(
     nodeClass: c.node_class,
     nodePool: c.node_pool,
     meta: c.meta,
-    servers: [...c.servers, ...c.server_join.retry_join],
+    servers: [...c.servers, ...c.server_join.retry_join].map(withRpcPort),
     devMode: dev,
     rawExecEnabled: rawExecEnabled(config),
     options: c.options,
@@ -160,4 +160,14 @@ export function toClientConfig(
   if (dirs.clientAlloc !== undefined) out.allocDir = dirs.clientAlloc;
   if (c.network_interface !== "") out.networkInterface = c.network_interface;
   return out;
+}
+
+/** `host` -> `host:4647` (Nomad's default RPC port for client.servers); `[v6]` likewise. */
+export function withRpcPort(addr: string): string {
+  const a = addr.trim();
+  if (a.startsWith("[")) return a.endsWith("]") ? `${a}:4647` : a;
+  const colons = (a.match(/:/g) ?? []).length;
+  if (colons === 0) return `${a}:4647`;
+  if (colons > 1) return `[${a}]:4647`; // a bare IPv6 address
+  return a;
 }

@@ -70,7 +70,7 @@ describe("startBackend", () => {
         startServer: () => Promise.reject(new Error("no server expected")),
       },
     });
-    expect(made).toEqual([["10.0.0.1", "10.0.0.2:4747"]]);
+    expect(made).toEqual([["10.0.0.1:4647", "10.0.0.2:4747"]]);
     expect(backend.rpc).toBe(remote);
     expect(backend.server).toBeUndefined();
   });
