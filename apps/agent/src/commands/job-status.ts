@@ -103,6 +103,21 @@ async function outputJobInfo(
   length: number,
   parentJob: boolean,
 ): Promise<void> {
+  if (isParameterized(job)) {
+    const p = ((job as Record<string, unknown>)["ParameterizedJob"] ?? {}) as {
+      Payload?: string;
+      MetaRequired?: string[] | null;
+      MetaOptional?: string[] | null;
+    };
+    ctx.ui.output("\nParameterized Job");
+    ctx.ui.output(
+      formatKV([
+        `Payload|${p.Payload ?? ""}`,
+        `Required Metadata|${(p.MetaRequired ?? []).join(", ")}`,
+        `Optional Metadata|${(p.MetaOptional ?? []).join(", ")}`,
+      ]),
+    );
+  }
   const q = { namespace: job.Namespace };
   let allocs: AllocListStub[];
   let evals: Evaluation[];

@@ -299,6 +299,66 @@ describe("nomad job status", () => {
     expect(r.code).toBe(0);
   });
 
+  it("a blocked evaluation shows the latest placement failure", async () => {
+    fake.json("GET /v1/jobs", [JOB_STUB]);
+    fake.json("GET /v1/job/example", JOB);
+    fake.json("GET /v1/job/example/allocations", []);
+    fake.json("GET /v1/job/example/evaluations", [
+      evaluation({ ID: BLOCKED_EVAL_ID, Status: "blocked", CreateIndex: 12, TriggeredBy: "queued-allocs" }),
+      evaluation({ FailedTGAllocs: { cache: FAILED_METRIC }, BlockedEval: BLOCKED_EVAL_ID }),
+    ]);
+    fake.json("GET /v1/job/example/summary", {
+      ...SUMMARY,
+      Summary: { cache: { ...SUMMARY.Summary.cache, Running: 0, Queued: 3 } },
+    });
+    const r = await nomad("job", "status", "-evals", "example");
+    const out = lines(r.stdout);
+    expect(out.slice(out.indexOf("Evaluations"))).toEqual([
+      "Evaluations",
+      "ID        Priority  Triggered By   Status    Placement Failures",
+      "b10cced0  50        queued-allocs  blocked   N/A - In Progress",
+      "5744eb15  50        job-register   complete  true",
+      "",
+      "Placement Failure",
+      'Task Group "cache":',
+      '  * Constraint "missing drivers": 1 nodes excluded by filter',
+      "  * Resources exhausted on 1 nodes",
+      '  * Dimension "memory" exhausted on 1 nodes',
+      "",
+      "Allocations",
+      "No allocations placed",
+    ]);
+  });
+
+  it("a parameterized job shows its payload and metadata block", async () => {
+    const param = {
+      ...JOB,
+      ID: "dispatcher",
+      ParameterizedJob: { Payload: "optional", MetaRequired: ["a"], MetaOptional: null },
+    };
+    fake.json("GET /v1/jobs", (req) =>
+      req.query.get("prefix") === "dispatcher" ? [{ ...JOB_STUB, ID: "dispatcher" }] : [],
+    );
+    fake.json("GET /v1/job/dispatcher", param);
+    fake.json("GET /v1/job/dispatcher/allocations", []);
+    fake.json("GET /v1/job/dispatcher/evaluations", []);
+    fake.json("GET /v1/job/dispatcher/summary", { ...SUMMARY, JobID: "dispatcher" });
+    const r = await nomad("job", "status", "dispatcher");
+    const out = lines(r.stdout);
+    expect(out.slice(out.indexOf("Parameterized Job"))).toEqual([
+      "Parameterized Job",
+      "Payload           = optional",
+      "Required Metadata = a",
+      "Optional Metadata = <none>",
+      "",
+      "Parameterized Job Summary",
+      "Pending  Running  Dead",
+      "0        0        0",
+      "",
+      "No dispatched instances of parameterized job found",
+    ]);
+  });
+
   it("an unknown job prefix is an error", async () => {
     fake.json("GET /v1/jobs", []);
     const r = await nomad("job", "status", "nope");
