@@ -120,7 +120,10 @@ export class Memberlist extends MembershipState {
     this.advanceProbe();
     if (this.now >= this.nextProbeMs && this.probe === null) this.startProbe();
     if (this.now >= this.nextGossipMs) {
-      this.nextGossipMs = this.now + this.config.gossipIntervalMs;
+      // Fixed cadence like Go's ticker: a late wake-up does not push every later round back
+      // (on a loaded box timers fire late, and `now + interval` would stretch each round).
+      const next = this.nextGossipMs + this.config.gossipIntervalMs;
+      this.nextGossipMs = next > this.now ? next : this.now + this.config.gossipIntervalMs;
       this.gossip();
     }
     if (this.now >= this.nextPushPullMs) {

@@ -46,6 +46,7 @@ export interface SerfHost {
   sendUser(to: Address, payload: Uint8Array): void;
   reconnect(to: Address): void;
   updateMeta(): void;
+  /** Members not dead or left, us included (memberlist's NumMembers; sizes query timeouts). */
   numMembers(): number;
   /** We lost a name-conflict vote: stop (Serf shuts down). */
   conflictLost?(): void;

@@ -114,7 +114,7 @@ export class SerfNode {
       sendUser: (to, payload) => node.core.sendUser(to, payload),
       reconnect: (to) => node.core.reconnect(to),
       updateMeta: () => node.core.updateMeta(),
-      numMembers: () => node.core.members().length,
+      numMembers: () => node.core.numAlive(),
       // Lost a name-conflict vote: stop without leaving, as Serf does (onConflictLost tells the caller).
       conflictLost: () => queueMicrotask(() => void sn.shutdown().then(() => sn.onConflictLost?.())),
     });

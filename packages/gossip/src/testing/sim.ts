@@ -166,7 +166,7 @@ export class SimCluster {
       sendUser: (to, payload) => core.sendUser(to, payload),
       reconnect: (to) => core.reconnect(to),
       updateMeta: () => core.updateMeta(),
-      numMembers: () => core.members().length,
+      numMembers: () => core.numAlive(),
     });
     return serf;
   }
