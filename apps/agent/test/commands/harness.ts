@@ -1,10 +1,19 @@
 import { Command } from "commander";
+import { afterAll, beforeAll } from "vitest";
 import { readFile } from "node:fs/promises";
 import { normalizeArgs } from "../../src/argv.js";
 import { registerApiCommands, type CliDeps } from "../../src/commands/index.js";
 
-// Golden outputs are written in UTC.
-process.env["TZ"] = "UTC";
+// Golden outputs are written in UTC; the zone is restored after the importing test file.
+let savedTz: string | undefined;
+beforeAll(() => {
+  savedTz = process.env["TZ"];
+  process.env["TZ"] = "UTC";
+});
+afterAll(() => {
+  if (savedTz === undefined) delete process.env["TZ"];
+  else process.env["TZ"] = savedTz;
+});
 
 /** 2026-11-25T01:00:00Z: the injected "now" of every command test. */
 export const NOW_MS = Date.UTC(2026, 10, 25, 1, 0, 0);
