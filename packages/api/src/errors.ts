@@ -64,3 +64,8 @@ function safeHost(url: string): string {
     return url;
   }
 }
+
+/** An error the server reported inside a stream after it started (`{"Error": "..."}` frame). */
+export class ApiStreamError extends Error {
+  override readonly name = "ApiStreamError";
+}

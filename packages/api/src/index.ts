@@ -1,4 +1,4 @@
-export { ApiConnectionError, ApiDecodeError, ApiError } from "./errors.js";
+export { ApiConnectionError, ApiDecodeError, ApiError, ApiStreamError } from "./errors.js";
 export { JsonObjectStreamDecoder } from "./frame-decoder.js";
 export { DEFAULT_ADDRESS, HttpClient, normalizeAddress, parseMeta } from "./http-client.js";
 export { JoinError, NomadApi } from "./nomad-api.js";

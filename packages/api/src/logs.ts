@@ -1,4 +1,4 @@
-import { ApiDecodeError } from "./errors.js";
+import { ApiStreamError } from "./errors.js";
 import { JsonObjectStreamDecoder } from "./frame-decoder.js";
 import type { HttpClient } from "./http-client.js";
 import type { LogsOptions, StreamFrame } from "./responses.js";
@@ -50,7 +50,7 @@ export async function* streamLogs(
       const { done, value } = await reader.read();
       const objects = done ? decoder.end() : decoder.push(value);
       for (const obj of objects) {
-        const frame = toFrame(obj, res.url);
+        const frame = toFrame(obj);
         if (frame !== null) yield frame;
       }
       if (done) return;
@@ -61,11 +61,11 @@ export async function* streamLogs(
   }
 }
 
-function toFrame(obj: unknown, url: string): StreamFrame | null {
+function toFrame(obj: unknown): StreamFrame | null {
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return null;
   const o = obj as Record<string, unknown>;
   // A stream that fails after it started carries the error in a frame of its own.
-  if (typeof o["Error"] === "string" && o["Error"] !== "") throw new ApiDecodeError(url, o["Error"]);
+  if (typeof o["Error"] === "string" && o["Error"] !== "") throw new ApiStreamError(o["Error"]);
   const data = typeof o["Data"] === "string" ? Buffer.from(o["Data"], "base64") : new Uint8Array(0);
   const fileEvent = typeof o["FileEvent"] === "string" ? o["FileEvent"] : "";
   if (data.byteLength === 0 && fileEvent === "") return null;

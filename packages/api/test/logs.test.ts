@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { NomadApi, type StreamFrame } from "../src/index.js";
+import { ApiStreamError, NomadApi, type StreamFrame } from "../src/index.js";
 import { FakeNomad } from "./fake-server.js";
 
 const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");
@@ -107,5 +107,21 @@ describe("client.logs", () => {
       for await (const f of api.client.logs("a5", { task: "" })) void f;
     };
     await expect(consume()).rejects.toThrow("Unexpected response code: 400 (must include task name)");
+  });
+
+  it("an Error frame after the stream started ends the iteration with ApiStreamError", async () => {
+    fake.on("GET /v1/client/fs/logs/a6", (_req, res) => {
+      res.writeHead(200);
+      res.write(JSON.stringify({ File: "alloc/logs/web.stdout.0", Offset: 3, Data: b64("ok\n") }));
+      res.end(JSON.stringify({ Error: "log file rotated away" }));
+    });
+    const seen: string[] = [];
+    const consume = async (): Promise<void> => {
+      for await (const f of api.client.logs("a6", { task: "web" })) seen.push(text(f));
+    };
+    const err = await consume().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiStreamError);
+    expect((err as Error).message).toBe("log file rotated away");
+    expect(seen).toEqual(["ok\n"]);
   });
 });
