@@ -60,7 +60,7 @@ export class NomadServer {
       regions: () => this.regions(),
       region: config.region,
       datacenter: config.datacenter,
-      serverName: `${config.name}.${config.region}`,
+      serverName: config.name, // Nomad's ServerName is the node name, not the gossip name
       lastContactMs: () => (this.leading ? 0 : Date.now() - this.lastLeaderContactMs),
       logger: logger.named("nomad.endpoints"),
     });
@@ -413,6 +413,7 @@ export class NomadServer {
         leader_addr: this.leaderRpcAddr(),
         bootstrap: String(this.config.bootstrapExpect === 1),
         known_regions: String(this.regions().length),
+        ...(this.leading ? this.leader.stats() : {}),
       },
       raft: {
         state: st.role === "leader" ? "Leader" : st.role === "candidate" ? "Candidate" : "Follower",
@@ -434,7 +435,6 @@ export class NomadServer {
         event_time: "0",
         query_time: "0",
       },
-      ...this.leader.stats(),
     };
   }
 
