@@ -57,7 +57,12 @@ export async function startBackend(
       options.dev,
       options.httpAdvertise ?? addresses.httpAdvertise,
     );
-    const clientRpc = server?.rpc ?? factories.serverRpc(clientConfig.servers);
+    // Nomad accepts servers without a port (4647 is implied); the RPC client needs host:port.
+    const clientRpc =
+      server?.rpc ??
+      factories.serverRpc(
+        clientConfig.servers.map((a) => (/:\d+$/.test(a) && !a.endsWith("]") ? a : `${a}:4647`)),
+      );
     try {
       client = await factories.startClient(clientConfig, { rpc: clientRpc, logger: logger.named("client") });
     } catch (e) {
