@@ -20,7 +20,7 @@ import {
   type CgroupLayout,
   type TaskCgroup,
 } from "./cgroups.js";
-import { killPid } from "./proc.js";
+import { killPid, readParentPid } from "./proc.js";
 import {
   commandFromConfig,
   ProcessDriver,
@@ -151,6 +151,29 @@ export class ExecDriver extends ProcessDriver {
       oomEventsPath: cg.oomEventsPath,
       driverState: { cgroup: cg },
     };
+  }
+
+  // The handle's pid is `unshare`, which neither forwards signals nor survives them (and
+  // its death SIGKILLs the task): signals go to the task's own processes in the cgroup.
+
+  protected override async sendSignal(handle: TaskHandle, sig: NodeJS.Signals): Promise<void> {
+    const pids = await this.taskPids(handle);
+    // The task's main process is the one unshare forked (PID 1 of the namespace).
+    const main = pids.find((p) => readParentPid(p) === handle.pid);
+    if (main !== undefined) killPid(main, sig);
+  }
+
+  protected override async sendStopSignal(handle: TaskHandle, sig: NodeJS.Signals): Promise<void> {
+    // unshare cannot re-raise a SIGKILL its child died of (it exits 1 instead): SIGKILL it
+    // too, so the exit is reported as signal 9.
+    if (sig === "SIGKILL") killPid(handle.pid, sig);
+    for (const pid of await this.taskPids(handle)) killPid(pid, sig);
+  }
+
+  private async taskPids(handle: TaskHandle): Promise<number[]> {
+    const cg = cgroupOf(handle);
+    if (cg === undefined || cg.procsFiles[0] === undefined) return [];
+    return (await cgroupPids(cg.procsFiles[0])).filter((p) => p !== handle.pid);
   }
 
   protected override async killRemaining(handle: TaskHandle): Promise<void> {

@@ -17,6 +17,16 @@ export function readStartTicks(pid: number): string | undefined {
   }
 }
 
+export function readParentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when `pid` is alive and is still the process that started at `startTicks`. */
 export function sameProcessAlive(pid: number, startTicks: string): boolean {
   if (!(pid > 0)) return false;

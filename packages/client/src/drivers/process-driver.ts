@@ -3,6 +3,9 @@
 // logs and records its exit status in the task's private dir. The driver only reads those
 // files and signals the task's process group, so it can be dropped and re-created (agent
 // restart) and `recover` the task from the persisted TaskHandle.
+//
+// Stopping sends the kill signal to the task's whole process group (so `sh -c` wrappers
+// and their children all hear it), then SIGKILLs the group after the kill timeout.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -84,6 +87,14 @@ export abstract class ProcessDriver implements TaskDriver {
   protected abstract plan(task: TaskConfig): Promise<LaunchPlan>;
   /** Kills what the process group may have missed (exec: every pid of the task's cgroup). */
   protected async killRemaining(_handle: TaskHandle): Promise<void> {}
+  /** `signal()`: the task's main process, as Nomad does. */
+  protected async sendSignal(handle: TaskHandle, sig: NodeJS.Signals): Promise<void> {
+    killPid(handle.pid, sig);
+  }
+  /** `stop()`'s kill signal: every process of the task's group. */
+  protected async sendStopSignal(handle: TaskHandle, sig: NodeJS.Signals): Promise<void> {
+    killGroup(handle.pgid, sig);
+  }
   /** Releases driver resources of a dead task (exec: removes its cgroups). */
   protected async release(_handle: TaskHandle): Promise<void> {}
 
@@ -187,7 +198,7 @@ export abstract class ProcessDriver implements TaskDriver {
     const t = this.mustGet(taskID);
     if (t.result !== undefined) return;
     const sig = normalizeSignal(signal);
-    if (sameProcessAlive(t.handle.pid, t.handle.startTicks)) killGroup(t.handle.pgid, sig);
+    if (sameProcessAlive(t.handle.pid, t.handle.startTicks)) await this.sendStopSignal(t.handle, sig);
     const exitedInTime = await raceTimeout(t.exit, timeoutMs);
     if (!exitedInTime) await this.forceKill(t);
   }
@@ -198,7 +209,7 @@ export abstract class ProcessDriver implements TaskDriver {
     if (t.result !== undefined || !sameProcessAlive(t.handle.pid, t.handle.startTicks)) {
       throw new Error(`task ${taskID} is not running`);
     }
-    killPid(t.handle.pid, sig);
+    await this.sendSignal(t.handle, sig);
   }
 
   async destroy(taskID: string): Promise<void> {

@@ -153,12 +153,41 @@ describe.runIf(isRoot && layout !== undefined)("exec driver isolation (root)", (
     expect(await again.recover(JSON.parse(JSON.stringify(handle)) as TaskHandle)).toBe(true);
     started.push({ driver: again, handle });
     await again.stop(task.id, "SIGKILL", 1000);
-    expect((await again.wait(task.id)).signal).toBe(9);
+    const recExit = await again.wait(task.id);
+    expect(recExit.signal, JSON.stringify(recExit)).toBe(9);
     await again.destroy(task.id);
     started.splice(0);
     const name = cgroupName(task.allocID, "rec");
     const cgDir =
       layout!.version === "v1" ? `${layout!.root}/memory/nomad/${name}` : `${layout!.root}/nomad/${name}`;
     expect(existsSync(cgDir)).toBe(false);
+  });
+
+  it("signal reaches the task inside its PID namespace", async () => {
+    const f = await taskFixture();
+    fixtures.push(f);
+    const { driver, task } = await start(
+      f,
+      "sig",
+      'trap "echo got-hup; exit 7" HUP; echo ready; while true; do sleep 0.05; done',
+    );
+    await eventually(async () => (await readLog(f.allocDir.logsDir, "sig.stdout.0")).includes("ready"));
+    await driver.signal(task.id, "SIGHUP");
+    expect((await driver.wait(task.id)).exitCode).toBe(7);
+    expect(await readLog(f.allocDir.logsDir, "sig.stdout.0")).toContain("got-hup");
+  });
+
+  it("stop's kill signal reaches the task, which can exit gracefully", async () => {
+    const f = await taskFixture();
+    fixtures.push(f);
+    const { driver, task } = await start(
+      f,
+      "grace",
+      'trap "echo got-int; exit 0" INT; echo ready; while true; do sleep 0.05; done',
+    );
+    await eventually(async () => (await readLog(f.allocDir.logsDir, "grace.stdout.0")).includes("ready"));
+    await driver.stop(task.id, "SIGINT", 10_000);
+    expect(await driver.wait(task.id)).toEqual({ exitCode: 0, signal: 0, oomKilled: false });
+    expect(await readLog(f.allocDir.logsDir, "grace.stdout.0")).toContain("got-int");
   });
 });
