@@ -6,6 +6,7 @@
 // cgroup. Tasks run as their `user`, by default `nobody` as in Nomad. Unlike Nomad there is
 // no chroot (the task sees the host filesystem).
 
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chown } from "node:fs/promises";
 import { platform } from "node:os";
@@ -64,6 +65,7 @@ export class ExecDriver extends ProcessDriver {
   private readonly defaultUser: string;
   private readonly uid: () => number;
   private readonly platform: () => string;
+  private namespaces: string[] | undefined;
 
   constructor(options: ExecDriverOptions = {}) {
     super(options);
@@ -97,6 +99,31 @@ export class ExecDriver extends ProcessDriver {
       healthDescription: DRIVER_HEALTHY,
       attributes: { "driver.exec": "true" },
     };
+  }
+
+  /**
+   * The namespaces this host lets us create (a container may refuse some), probed once:
+   * all of mount/pid/ipc/uts when possible, else each one that works on its own.
+   */
+  namespaceFlags(): string[] {
+    if (this.namespaces !== undefined) return this.namespaces;
+    const works = (flags: string[]): boolean => {
+      try {
+        execFileSync(this.unsharePath, [...flags, "--", "/bin/true"], { stdio: "ignore", timeout: 10_000 });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const all = ["--mount", "--pid", "--ipc", "--uts"];
+    let chosen = works([...all, "--fork", "--mount-proc"])
+      ? all
+      : all.filter((f) => works(f === "--pid" ? [f, "--fork"] : [f]));
+    // A private /proc needs both a mount and a PID namespace.
+    const procFlags = chosen.includes("--mount") && chosen.includes("--pid") ? ["--mount-proc"] : [];
+    chosen = [...chosen, "--fork", ...procFlags];
+    this.namespaces = chosen;
+    return chosen;
   }
 
   private layout(): CgroupLayout | undefined {
@@ -136,12 +163,7 @@ export class ExecDriver extends ProcessDriver {
         ...cg.procsFiles,
         "--",
         this.unsharePath,
-        "--mount",
-        "--pid",
-        "--ipc",
-        "--uts",
-        "--fork",
-        "--mount-proc",
+        ...this.namespaceFlags(),
         "--kill-child",
         "--",
         ...dropPrivileges,

@@ -190,4 +190,15 @@ describe.runIf(isRoot && layout !== undefined)("exec driver isolation (root)", (
     expect(await driver.wait(task.id)).toEqual({ exitCode: 0, signal: 0, oomKilled: false });
     expect(await readLog(f.allocDir.logsDir, "grace.stdout.0")).toContain("got-int");
   });
+
+  it("uses every namespace this host allows (all of them here)", () => {
+    expect(new ExecDriver().namespaceFlags()).toEqual([
+      "--mount",
+      "--pid",
+      "--ipc",
+      "--uts",
+      "--fork",
+      "--mount-proc",
+    ]);
+  });
 });
