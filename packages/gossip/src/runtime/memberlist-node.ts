@@ -1,7 +1,7 @@
 // The real-I/O driver of the membership core: one UDP socket and one TCP listener on the
 // same port (as memberlist), a monotonic clock, a timer set to the core's next wake-up,
 // and the wire pipeline (label, AES-GCM, CRC, LZW) on every packet and stream.
-import { randomBytes } from "node:crypto";
+import { runtimeSeed } from "./seed.js";
 import { lookup } from "node:dns/promises";
 import dgram from "node:dgram";
 import net from "node:net";
@@ -69,7 +69,7 @@ export class MemberlistNode {
     const overhead =
       (config.encryptKeys.length > 0 && config.gossipVerifyOutgoing ? ENCRYPTION_OVERHEAD : 0) +
       (config.label === "" ? 0 : 2 + Buffer.byteLength(config.label));
-    const seed = randomBytes(4).readUInt32BE(0);
+    const seed = runtimeSeed();
     this.core = new Memberlist(
       coreConfig(config),
       address,

@@ -1,7 +1,7 @@
 // A Serf node over real sockets: the Serf state machine as the membership core's delegate,
 // driven by the MemberlistNode runtime, plus the async orchestration Serf does with timers
 // (graceful leave: intent, then memberlist leave, then a propagation delay).
-import { randomBytes } from "node:crypto";
+import { runtimeSeed } from "./seed.js";
 import { resolveConfig, type GossipConfig, type GossipConfigInput, type Profile } from "../config.js";
 import { SeededRandom } from "../core/prng.js";
 import { Serf } from "../core/serf.js";
@@ -93,7 +93,7 @@ export class SerfNode {
         metaMaxBytes: config.metaMaxBytes,
         ignoreOldEvents: true,
       },
-      new SeededRandom(randomBytes(4).readUInt32BE(0)),
+      new SeededRandom(runtimeSeed()),
       0,
       // events raised while the core is being built are delivered after start() returns
       (e) =>

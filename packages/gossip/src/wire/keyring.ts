@@ -2,8 +2,10 @@
 // tried on receive (keys rotate through Serf's install-key / use-key / remove-key queries).
 // Version byte 1 = plain GCM (what every peer at protocol >= 2 sends); version 0 = the
 // legacy form with PKCS7 padding inside GCM, accepted on receive only.
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { WireError } from "./errors.js";
+
+/** node:crypto, loaded on first use: an agent without keys never pays its ~2 MiB of RSS. */
+const nodeCrypto = () => process.getBuiltinModule("node:crypto");
 
 export const ENCRYPTION_VERSION = 1;
 const NONCE_SIZE = 12;
@@ -67,9 +69,9 @@ export function encrypt(
   key: Uint8Array,
   plain: Uint8Array,
   aad: Uint8Array,
-  nonce: Uint8Array = randomBytes(NONCE_SIZE),
+  nonce: Uint8Array = nodeCrypto().randomBytes(NONCE_SIZE),
 ): Uint8Array {
-  const c = createCipheriv(algo(key), key, nonce);
+  const c = nodeCrypto().createCipheriv(algo(key), key, nonce);
   if (aad.length > 0) c.setAAD(aad);
   const body = c.update(plain);
   c.final();
@@ -91,7 +93,7 @@ export function decrypt(keys: readonly Uint8Array[], data: Uint8Array, aad: Uint
   const tag = data.subarray(data.length - TAG_SIZE);
   for (const key of keys) {
     try {
-      const d = createDecipheriv(algo(key), key, nonce);
+      const d = nodeCrypto().createDecipheriv(algo(key), key, nonce);
       d.setAuthTag(tag);
       if (aad.length > 0) d.setAAD(aad);
       const a = d.update(ct);
