@@ -223,6 +223,10 @@ export class TaskRunner {
       if (this.handle === undefined) {
         const err = await this.startTask();
         if (this.shutdownRequested) return;
+        if (err !== undefined && this.killRequested) {
+          await this.markDead(false);
+          return;
+        }
         if (err !== undefined) {
           const d = this.tracker.decide(
             { successful: false, startError: { recoverable: err.recoverable } },
