@@ -9,8 +9,20 @@
 // may run as another user than the agent; secrets and private are owner-only (private holds
 // the supervisor's state, secrets what only the task's user may read).
 
-import { mkdir, rm, symlink, lstat, chmod } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, rm, symlink, lstat, chmod, readFile } from "node:fs/promises";
 import * as path from "node:path";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
+
+export interface AllocDirOptions {
+  /**
+   * Mount each task's secrets dir as a tmpfs of this many MB (Nomad does so on Linux as
+   * root, so secrets never reach the disk). 0 = a plain directory. Needs root.
+   */
+  secretsTmpfsMB?: number | undefined;
+}
 
 export const SHARED_ALLOC_NAME = "alloc";
 export const SHARED_DATA = "data";
@@ -50,6 +62,7 @@ export class TaskDir {
   constructor(
     allocRoot: string,
     readonly taskName: string,
+    private readonly options: AllocDirOptions = {},
   ) {
     assertPathComponent("task name", taskName);
     this.dir = path.join(allocRoot, taskName);
@@ -66,6 +79,17 @@ export class TaskDir {
     await mkdirMode(this.localDir, MODE_SHARED);
     await mkdirMode(this.tmpDir, MODE_TMP);
     await mkdirMode(this.secretsDir, MODE_OWNER_ONLY);
+    const tmpfsMB = this.options.secretsTmpfsMB ?? 0;
+    if (tmpfsMB > 0 && !(await mountPointsUnder(this.secretsDir)).includes(this.secretsDir)) {
+      await execFileAsync("mount", [
+        "-t",
+        "tmpfs",
+        "-o",
+        `size=${Math.ceil(tmpfsMB)}m,mode=0700,noexec,nosuid,nodev`,
+        "tmpfs",
+        this.secretsDir,
+      ]);
+    }
     await mkdirMode(this.privateDir, MODE_OWNER_ONLY);
     const exists = await lstat(this.sharedAllocLink).then(
       () => true,
@@ -87,6 +111,7 @@ export class AllocDir {
   constructor(
     readonly clientAllocDir: string,
     readonly allocID: string,
+    private readonly options: AllocDirOptions = {},
   ) {
     assertPathComponent("alloc ID", allocID);
     this.allocRoot = path.join(clientAllocDir, allocID);
@@ -106,11 +131,30 @@ export class AllocDir {
   }
 
   taskDir(taskName: string): TaskDir {
-    return new TaskDir(this.allocRoot, taskName);
+    return new TaskDir(this.allocRoot, taskName, this.options);
   }
 
-  /** Removes the whole alloc dir (tasks must be dead). */
+  /** Removes the whole alloc dir (tasks must be dead), unmounting what was mounted in it. */
   async destroy(): Promise<void> {
+    // Deepest first, lazily: a mount still busy must not keep the dir (and its data) around.
+    const mounts = (await mountPointsUnder(this.allocRoot)).sort((a, b) => b.length - a.length);
+    for (const m of mounts) await execFileAsync("umount", ["-l", m]);
     await rm(this.allocRoot, { recursive: true, force: true });
   }
+}
+
+/** Mount points at or below `dir`, from /proc/self/mountinfo (empty where there is none). */
+export async function mountPointsUnder(dir: string): Promise<string[]> {
+  const text = await readFile("/proc/self/mountinfo", "utf8").catch(() => "");
+  const out: string[] = [];
+  for (const line of text.split("\n")) {
+    const field = line.split(" ")[4];
+    if (field === undefined) continue;
+    // mountinfo escapes space, tab, newline and backslash as octal.
+    const mountPoint = field.replace(/\\([0-7]{3})/g, (_m, oct: string) =>
+      String.fromCharCode(parseInt(oct, 8)),
+    );
+    if (mountPoint === dir || mountPoint.startsWith(dir + path.sep)) out.push(mountPoint);
+  }
+  return out;
 }

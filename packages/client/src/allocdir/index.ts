@@ -1,5 +1,7 @@
 export {
   AllocDir,
+  mountPointsUnder,
+  type AllocDirOptions,
   TaskDir,
   SHARED_ALLOC_NAME,
   SHARED_DATA,

@@ -52,6 +52,8 @@ export interface AllocRunnerDeps {
   /** Agent environment inherited by tasks (default process.env), filtered by `envDenylist`. */
   hostEnv?: Readonly<Record<string, string | undefined>> | undefined;
   envDenylist?: readonly string[] | undefined;
+  /** Mount each task's secrets dir as a tmpfs of this size (Nomad on Linux as root: 1 MB); 0 = off. */
+  secretsTmpfsMB?: number | undefined;
 }
 
 export class AllocRunner {
@@ -73,7 +75,7 @@ export class AllocRunner {
     this.deps = deps;
     this.alloc = deps.alloc;
     this.clock = deps.clock ?? systemClock;
-    this.dir = new AllocDir(deps.allocDir, deps.alloc.ID);
+    this.dir = new AllocDir(deps.allocDir, deps.alloc.ID, { secretsTmpfsMB: deps.secretsTmpfsMB });
     const found = this.groupOf(deps.alloc);
     if (typeof found === "string") {
       this.setupError = found;

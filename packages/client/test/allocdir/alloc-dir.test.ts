@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AllocDir } from "../../src/allocdir/index.js";
+import { AllocDir, mountPointsUnder } from "../../src/allocdir/index.js";
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -53,4 +53,24 @@ describe("alloc dir", () => {
     expect(() => new AllocDir("/tmp", "ok").taskDir("a/b")).toThrow(/task name/);
     expect(() => new AllocDir("/tmp", "ok").taskDir("..")).toThrow(/task name/);
   });
+
+  it.runIf(process.getuid?.() === 0 && process.platform === "linux")(
+    "as root, secrets can be a tmpfs, unmounted when the alloc dir is destroyed",
+    async () => {
+      const root = await mkdtemp(path.join(tmpdir(), "nomad-ad-"));
+      roots.push(root);
+      const ad = new AllocDir(root, "sec", { secretsTmpfsMB: 1 });
+      await ad.build();
+      const td = ad.taskDir("web");
+      await td.build();
+      await td.build(); // idempotent: not mounted twice
+      expect(await mountPointsUnder(ad.allocRoot)).toEqual([td.secretsDir]);
+      const info = await readFile("/proc/self/mountinfo", "utf8");
+      expect(info.split("\n").find((l) => l.split(" ")[4] === td.secretsDir)).toMatch(/ - tmpfs /);
+      await writeFile(path.join(td.secretsDir, "token"), "s3cret");
+      await ad.destroy();
+      expect(await mountPointsUnder(ad.allocRoot)).toEqual([]);
+      expect(existsSync(ad.allocRoot)).toBe(false);
+    },
+  );
 });

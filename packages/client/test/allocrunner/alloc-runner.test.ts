@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { AllocClientUpdate } from "@nomad/structs";
 import { afterEach, describe, expect, it } from "vitest";
+import { mountPointsUnder } from "../../src/allocdir/index.js";
 import { AllocRunner, MemoryAllocStateStore, type AllocStateStore } from "../../src/allocrunner/index.js";
 import { DriverRegistry, MockDriver, RawExecDriver } from "../../src/drivers/index.js";
 import { silentLogger } from "../../src/logger.js";
@@ -322,4 +323,34 @@ describe("alloc runner", () => {
       "Waiting for shutdown delay",
     );
   });
+
+  it.runIf(process.getuid?.() === 0 && process.platform === "linux")(
+    "with secretsTmpfsMB the task's NOMAD_SECRETS_DIR is a tmpfs, gone after destroy",
+    async () => {
+      const root = await mkdtemp(path.join(tmpdir(), "nomad-ar-"));
+      roots.push(root);
+      const alloc = makeAlloc({
+        jobType: "batch",
+        tasks: [
+          { name: "sec", config: { command: "/bin/sh", args: ["-c", 'stat -f -c %T "$NOMAD_SECRETS_DIR"'] } },
+        ],
+      });
+      const runner = new AllocRunner({
+        alloc,
+        allocDir: root,
+        drivers: new DriverRegistry([new RawExecDriver({ enabled: true })]),
+        state: new MemoryAllocStateStore(),
+        node: makeNode(),
+        region: "global",
+        logger: silentLogger,
+        onUpdate: () => undefined,
+        secretsTmpfsMB: 1,
+      });
+      await runner.run();
+      await runner.done();
+      expect((await readLog(path.join(root, alloc.ID, "alloc/logs"), "sec.stdout.0")).trim()).toBe("tmpfs");
+      await runner.destroy();
+      expect(await mountPointsUnder(root)).toEqual([]);
+    },
+  );
 });
