@@ -152,6 +152,17 @@ export abstract class ProcessDriver implements TaskDriver {
 
     const started = await this.awaitStarted(stateDir, () => supervisorExited);
     if (started.pid === undefined || started.error !== undefined) {
+      // A supervisor that was merely slow must not start the task after we gave up on it.
+      if (!supervisorExited && sameProcessAlive(supervisorPid, supervisorStartTicks))
+        killPid(supervisorPid, "SIGKILL");
+      const late = await readJson<StartedRecord>(path.join(stateDir, STARTED_FILE));
+      if (
+        late?.pid !== undefined &&
+        late.startTicks !== undefined &&
+        sameProcessAlive(late.pid, late.startTicks)
+      ) {
+        killGroup(late.pid, "SIGKILL");
+      }
       await this.release({ driverState: plan.driverState } as TaskHandle).catch(() => undefined);
       throw new DriverStartError(
         `failed to launch command: ${started.error ?? "the supervisor exited before the task started"}`,

@@ -1,4 +1,5 @@
-import { readdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { RawExecDriver, type TaskHandle } from "../../src/drivers/index.js";
 import { eventually, processAlive, readLog, taskFixture, type TaskFixture } from "./helpers.js";
@@ -187,5 +188,28 @@ describe("raw_exec driver", () => {
     };
     expect(await driver.recover(handle)).toBe(false);
     expect(await driver.recover({ ...handle, driver: "exec" })).toBe(false);
+  });
+
+  it("a start that times out leaves neither supervisor nor task behind", async () => {
+    const f = await taskFixture();
+    fixtures.push(f);
+    const marker = `${f.root}/late-start-marker`;
+    const driver = new RawExecDriver({ enabled: true, startTimeoutMs: 1 });
+    const task = await f.config("late", { command: "/bin/sh", args: ["-c", `sleep 0.5; touch ${marker}`] });
+    await expect(driver.start(task)).rejects.toThrow(/did not start within 1 ms/);
+    const mentions = async (needle: string): Promise<boolean> => {
+      for (const pid of await readdir("/proc")) {
+        if (!/^\d+$/.test(pid)) continue;
+        const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+        if (cmd.includes(needle)) return true;
+      }
+      return false;
+    };
+    await eventually(
+      async () => !(await mentions(task.privateDir)) && !(await mentions(marker)),
+      20_000,
+      "no process left",
+    );
+    expect(existsSync(marker)).toBe(false);
   });
 });
