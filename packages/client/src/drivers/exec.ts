@@ -94,6 +94,8 @@ export class ExecDriver extends ProcessDriver {
       return { health: "unhealthy", healthDescription: NO_CGROUP_MOUNT, attributes: {} };
     if (!existsSync(this.unsharePath))
       return { health: "unhealthy", healthDescription: NO_UNSHARE, attributes: {} };
+    if (!existsSync(this.setprivPath))
+      return { health: "unhealthy", healthDescription: NO_SETPRIV, attributes: {} };
     return {
       health: "healthy",
       healthDescription: DRIVER_HEALTHY,

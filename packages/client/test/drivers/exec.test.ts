@@ -6,6 +6,8 @@ import {
   EXEC_UNSUPPORTED_OS,
   ExecDriver,
   NO_CGROUP_MOUNT,
+  NO_SETPRIV,
+  NO_UNSHARE,
   cgroupName,
   detectCgroupLayout,
   type TaskHandle,
@@ -39,6 +41,16 @@ describe("exec driver fingerprint", () => {
       cgroupRoot: "/nonexistent",
     }).fingerprint();
     expect(fp).toEqual({ health: "unhealthy", healthDescription: NO_CGROUP_MOUNT, attributes: {} });
+  });
+
+  it.runIf(layout !== undefined)("is unhealthy without unshare or setpriv, saying which", () => {
+    const base = { uid: () => 0, platform: () => "linux" };
+    expect(
+      new ExecDriver({ ...base, unsharePath: "/nonexistent/unshare" }).fingerprint().healthDescription,
+    ).toBe(NO_UNSHARE);
+    expect(
+      new ExecDriver({ ...base, setprivPath: "/nonexistent/setpriv" }).fingerprint().healthDescription,
+    ).toBe(NO_SETPRIV);
   });
 
   it("is healthy as root on this machine (cgroups mounted)", () => {
