@@ -28,7 +28,7 @@ import {
   type LaunchPlan,
   type ProcessDriverOptions,
 } from "./process-driver.js";
-import type { DriverFingerprint, TaskConfig, TaskHandle } from "./types.js";
+import type { DriverFingerprint, ExitResult, TaskConfig, TaskHandle } from "./types.js";
 import { resolveUser } from "./user.js";
 
 // Nomad's exec driver descriptions (same strings as @nomad/fingerprint's exec detector).
@@ -192,6 +192,14 @@ export class ExecDriver extends ProcessDriver {
     // too, so the exit is reported as signal 9.
     if (sig === "SIGKILL") killPid(handle.pid, sig);
     for (const pid of await this.taskPids(handle)) killPid(pid, sig);
+  }
+
+  protected override adjustExit(result: ExitResult): ExitResult {
+    // The OOM killer SIGKILLs the task; unshare cannot re-raise SIGKILL and exits 1. Report
+    // it as Nomad does: killed by signal 9.
+    if (result.oomKilled && result.signal === 0 && result.exitCode === 1)
+      return { ...result, exitCode: 137, signal: 9 };
+    return result;
   }
 
   private async taskPids(handle: TaskHandle): Promise<number[]> {

@@ -87,6 +87,10 @@ export abstract class ProcessDriver implements TaskDriver {
   protected abstract plan(task: TaskConfig): Promise<LaunchPlan>;
   /** Kills what the process group may have missed (exec: every pid of the task's cgroup). */
   protected async killRemaining(_handle: TaskHandle): Promise<void> {}
+  /** Lets a driver correct what its wrapper reported (exec: unshare and SIGKILL). */
+  protected adjustExit(result: ExitResult): ExitResult {
+    return result;
+  }
   /** `signal()`: the task's main process, as Nomad does. */
   protected async sendSignal(handle: TaskHandle, sig: NodeJS.Signals): Promise<void> {
     killPid(handle.pid, sig);
@@ -316,11 +320,11 @@ export abstract class ProcessDriver implements TaskDriver {
   private async checkExit(handle: TaskHandle): Promise<ExitResult | undefined> {
     const file = path.join(handle.stateDir, EXIT_STATUS_FILE);
     const rec = await readJson<ExitRecord>(file);
-    if (rec !== undefined) return toExitResult(rec);
+    if (rec !== undefined) return this.adjustExit(toExitResult(rec));
     if (sameProcessAlive(handle.supervisorPid, handle.supervisorStartTicks)) return undefined;
     // The supervisor is gone: it may have just written the record, or died (killed by hand).
     const late = await readJson<ExitRecord>(file);
-    if (late !== undefined) return toExitResult(late);
+    if (late !== undefined) return this.adjustExit(toExitResult(late));
     if (sameProcessAlive(handle.pid, handle.startTicks)) return undefined;
     return {
       exitCode: -1,
