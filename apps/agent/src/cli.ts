@@ -1,10 +1,17 @@
 import { Command } from "commander";
 import { agentCommand } from "./agent/command.js";
-import { registerApiCommands } from "./commands/index.js";
 import { versionText } from "./version.js";
 
-/** Builds the `nomad` command tree. Subcommands arrive with the issues that implement them. */
-export function buildCli(): Command {
+export interface BuildCliOptions {
+  /**
+   * Register the API commands (job, node, alloc ...). `nomad agent` and `nomad version` leave them
+   * out: loading their modules (the HTTP client, the job-file parser) costs start-up time.
+   */
+  readonly apiCommands?: boolean;
+}
+
+/** Builds the `nomad` command tree. */
+export async function buildCli(options: BuildCliOptions = {}): Promise<Command> {
   const program = new Command("nomad")
     .description("A TypeScript implementation of the HashiCorp Nomad agent")
     .showHelpAfterError();
@@ -15,6 +22,6 @@ export function buildCli(): Command {
       process.stdout.write(versionText());
     });
   program.addCommand(agentCommand());
-  registerApiCommands(program);
+  if (options.apiCommands !== false) (await import("./commands/index.js")).registerApiCommands(program);
   return program;
 }

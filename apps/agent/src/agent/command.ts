@@ -2,7 +2,6 @@
 // `--dev` / `--config=a.hcl` (argv.ts rewrites them before commander parses).
 import { Command } from "commander";
 import type { AgentFlags } from "./config/flags.js";
-import { runAgent } from "./run.js";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -36,6 +35,8 @@ export function agentCommand(): Command {
     .option("--node-class <class>", "client node class")
     .option("--node-pool <pool>", "client node pool")
     .action(async (flags: AgentFlags) => {
+      // Loaded here, not at the top: `nomad version` and the API commands never pay for the agent.
+      const { runAgent } = await import("./run.js");
       const code = await runAgent({ flags });
       // Exit explicitly: sockets and tasks' watchers of a stopped agent must not keep it alive.
       process.exit(code);

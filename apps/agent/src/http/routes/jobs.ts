@@ -1,5 +1,6 @@
 // /v1/jobs, /v1/jobs/parse and /v1/job/:id[/...] onto the Job.* RPCs.
-import { JobspecError, parseJobFile, parseJobFileRaw, toJob } from "@nomad/jobspec";
+// The job-file parser (and its HCL wasm) loads on the first job request, not at agent start.
+const jobspec = () => import("@nomad/jobspec");
 import type { Job } from "@nomad/structs";
 import {
   jsonObjectBody,
@@ -36,7 +37,8 @@ async function listJobs(ctx: RouteContext): Promise<Reply> {
 }
 
 /** The API job in a request body, canonicalised and validated (400 naming the field). */
-function jobFromBody(body: Record<string, unknown>): Job {
+async function jobFromBody(body: Record<string, unknown>): Promise<Job> {
+  const { JobspecError, toJob } = await jobspec();
   const raw = body["Job"];
   if (raw === undefined || raw === null) throw new HttpError(400, "Job must be specified");
   if (typeof raw !== "object" || Array.isArray(raw)) throw new HttpError(400, "Job: expected a JSON object");
@@ -50,7 +52,7 @@ function jobFromBody(body: Record<string, unknown>): Job {
 
 async function registerJob(ctx: RouteContext, pathID: string | undefined): Promise<Reply> {
   const body = await jsonObjectBody(ctx);
-  const job = jobFromBody(body);
+  const job = await jobFromBody(body);
   if (pathID !== undefined && job.ID !== pathID) throw new HttpError(400, "Job ID does not match name");
   const args: Record<string, unknown> = {
     Job: job,
@@ -70,6 +72,7 @@ async function parseJob(ctx: RouteContext): Promise<Reply> {
   const hcl = body["JobHCL"];
   if (typeof hcl !== "string" || hcl.trim() === "") throw new HttpError(400, "Job spec is empty");
   const canonicalize = body["Canonicalize"] === true;
+  const { JobspecError, parseJobFile, parseJobFileRaw } = await jobspec();
   try {
     const job = canonicalize
       ? await parseJobFile(hcl, { filename: "input.hcl", format: "hcl" })
@@ -141,7 +144,7 @@ async function jobSummary(ctx: RouteContext): Promise<Reply> {
 
 async function planJob(ctx: RouteContext): Promise<Reply> {
   const body = await jsonObjectBody(ctx);
-  const job = jobFromBody(body);
+  const job = await jobFromBody(body);
   if (job.ID !== ctx.params["id"]) throw new HttpError(400, "Job ID does not match");
   const reply = await rpcCall(ctx, "Job.Plan", {
     Job: job,
