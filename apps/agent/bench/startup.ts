@@ -69,7 +69,9 @@ if (!withConfig) {
 const results: Array<{ readyMs: number; leaderMs: number; rssMiB: number }> = [];
 for (let i = 0; i < runs; i++) {
   const dir = mkdtempSync(join(tmpdir(), "nomad-bench-"));
-  const [http, rpc, serf] = withConfig ? [await freePort(), await freePort(), await freePort()] : [4646, 4647, 4648];
+  const [http, rpc, serf] = withConfig
+    ? [await freePort(), await freePort(), await freePort()]
+    : [4646, 4647, 4648];
   const cfg = join(dir, "ports.hcl");
   writeFileSync(cfg, `ports {\n  http = ${http}\n  rpc = ${rpc}\n  serf = ${serf}\n}\n`);
   const args = withConfig ? ["agent", "-dev", `-config=${cfg}`] : ["agent", "-dev"];
@@ -78,14 +80,21 @@ for (let i = 0; i < runs; i++) {
   const base = `http://127.0.0.1:${http}`;
   await poll(`${base}/v1/status/leader`, (b) => typeof b === "string" && b !== "");
   const leaderMs = performance.now() - t0;
-  await poll(`${base}/v1/nodes`, (b) => Array.isArray(b) && b.some((n: { Status?: string }) => n.Status === "ready"));
+  await poll(
+    `${base}/v1/nodes`,
+    (b) => Array.isArray(b) && b.some((n: { Status?: string }) => n.Status === "ready"),
+  );
   const readyMs = performance.now() - t0;
   await new Promise((r) => setTimeout(r, idleMs));
   const rss = rssMiB(child.pid ?? 0);
   child.kill("SIGKILL");
   await new Promise((r) => child.on("exit", r));
   rmSync(dir, { recursive: true, force: true });
-  const r = { readyMs: Math.round(readyMs), leaderMs: Math.round(leaderMs), rssMiB: Math.round(rss * 10) / 10 };
+  const r = {
+    readyMs: Math.round(readyMs),
+    leaderMs: Math.round(leaderMs),
+    rssMiB: Math.round(rss * 10) / 10,
+  };
   results.push(r);
   console.log(JSON.stringify({ scenario: "agent-dev-startup", run: i + 1, ...r }));
 }

@@ -1,7 +1,14 @@
 // Where a server keeps its Raft state: `<data_dir>/server/raft/{log,stable,snapshots}` on disk
 // (fsync'd, checksummed: @nomad/raft's file stores), or memory in dev mode as Nomad does.
 import { join } from "node:path";
-import { FileLogStore, FileSnapshotStore, FileStableStore, type LogStore, type SnapshotStore, type StableStore } from "@nomad/raft";
+import {
+  FileLogStore,
+  FileSnapshotStore,
+  FileStableStore,
+  type LogStore,
+  type SnapshotStore,
+  type StableStore,
+} from "@nomad/raft";
 import { MemoryLogStore, MemorySnapshotStore, MemoryStableStore } from "@nomad/raft/testing";
 
 export interface RaftStores {

@@ -162,7 +162,18 @@ export class NomadServer {
       logger: log.named("leader"),
     });
 
-    self = new NomadServer(config, nodeID, rpcAdvertise, logger, http, rpcServer, raft, gossip, state, leader);
+    self = new NomadServer(
+      config,
+      nodeID,
+      rpcAdvertise,
+      logger,
+      http,
+      rpcServer,
+      raft,
+      gossip,
+      state,
+      leader,
+    );
     const s = self;
     s.unsubscribe.push(raft.observe((ev) => s.onRaftEvent(ev.type, ev)));
     for (const e of pending.splice(0)) s.onGossip(e);
@@ -224,7 +235,8 @@ export class NomadServer {
       if (role === "leader" && !this.leading) void this.becomeLeader();
       else if (role !== "leader" && this.leading) void this.loseLeadership();
     }
-    if (type === "fatal") this.logger.error("raft failed", { error: String((ev as { error: unknown }).error) });
+    if (type === "fatal")
+      this.logger.error("raft failed", { error: String((ev as { error: unknown }).error) });
   }
 
   private async becomeLeader(): Promise<void> {
@@ -317,7 +329,9 @@ export class NomadServer {
       for (const s of servers) {
         if (s.id === this.nodeID) continue;
         try {
-          const peers = await this.peers.get(s.rpcAddr).call<string[]>("Status.Peers", {}, { timeoutMs: 5_000 });
+          const peers = await this.peers
+            .get(s.rpcAddr)
+            .call<string[]>("Status.Peers", {}, { timeoutMs: 5_000 });
           if (peers.length > 0) return; // someone already leads a cluster: wait to be added
         } catch {
           return; // try again on the next membership event
@@ -326,7 +340,12 @@ export class NomadServer {
       const ok = this.raft.bootstrap({
         servers: servers.map((s) => ({ id: s.id, address: s.rpcAddr, suffrage: "voter" as const })),
       });
-      if (ok) this.logger.named("nomad").info("found expected number of peers, attempting bootstrap", { peers: servers.map((s) => s.rpcAddr).join(",") });
+      if (ok)
+        this.logger
+          .named("nomad")
+          .info("found expected number of peers, attempting bootstrap", {
+            peers: servers.map((s) => s.rpcAddr).join(","),
+          });
     })();
   }
 
@@ -345,7 +364,9 @@ export class NomadServer {
           await this.raft.removeServer(a.id, { timeoutMs: APPLY_TIMEOUT_MS });
         }
       } catch (e) {
-        this.logger.named("nomad").warn("failed to reconcile raft membership", { id: a.id, error: String(e) });
+        this.logger
+          .named("nomad")
+          .warn("failed to reconcile raft membership", { id: a.id, error: String(e) });
         return;
       }
     }
@@ -398,7 +419,9 @@ export class NomadServer {
         process.exitCode = 1;
         return;
       }
-      this.logger.named("nomad").warn("join failed, retrying", { retry_interval: `${retryIntervalMs / 1000}s` });
+      this.logger
+        .named("nomad")
+        .warn("join failed, retrying", { retry_interval: `${retryIntervalMs / 1000}s` });
       await new Promise((r) => setTimeout(r, retryIntervalMs).unref());
     }
   }

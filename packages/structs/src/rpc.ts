@@ -435,5 +435,3 @@ export interface RaftConfigurationResponse {
 export interface RaftPeerByIDRequest extends WriteRequest {
   ID: string;
 }
-
-

@@ -106,7 +106,14 @@ describe("nomad agent, end to end", { timeout: 240_000 }, () => {
     const dir = scratch("nomad-e2e-reattach-");
     const ports = await freePorts();
     const dataDir = join(dir, "data");
-    const args = ["-server", "-client", "-bind=127.0.0.1", "-bootstrap-expect=1", `-data-dir=${dataDir}`, `-config=${portsConfig(dir, ports, RAW_EXEC_PLUGIN)}`];
+    const args = [
+      "-server",
+      "-client",
+      "-bind=127.0.0.1",
+      "-bootstrap-expect=1",
+      `-data-dir=${dataDir}`,
+      `-config=${portsConfig(dir, ports, RAW_EXEC_PLUGIN)}`,
+    ];
     const first = AgentProcess.start(args, ports);
     agents.push(first);
     await first.ready();

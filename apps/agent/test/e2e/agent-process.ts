@@ -42,7 +42,10 @@ export function tempDir(prefix: string): string {
 /** A config file giving the agent our ports (and anything else in `extra`, HCL). */
 export function portsConfig(dir: string, ports: Ports, extra = ""): string {
   const file = join(dir, "ports.hcl");
-  writeFileSync(file, `ports {\n  http = ${ports.http}\n  rpc  = ${ports.rpc}\n  serf = ${ports.serf}\n}\n${extra}`);
+  writeFileSync(
+    file,
+    `ports {\n  http = ${ports.http}\n  rpc  = ${ports.rpc}\n  serf = ${ports.serf}\n}\n${extra}`,
+  );
   return file;
 }
 
@@ -80,7 +83,8 @@ export class AgentProcess {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`agent exited while waiting for ${what}:\n${this.output()}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`agent exited while waiting for ${what}:\n${this.output()}`);
       try {
         const v = await check();
         if (v !== undefined) return v;
@@ -94,10 +98,16 @@ export class AgentProcess {
 
   /** A leader exists and at least one node is ready. */
   async ready(timeoutMs = 60_000): Promise<string> {
-    await this.until("a leader", async () => ((await this.get<string>("/v1/status/leader")) !== "" ? true : undefined), timeoutMs);
+    await this.until(
+      "a leader",
+      async () => ((await this.get<string>("/v1/status/leader")) !== "" ? true : undefined),
+      timeoutMs,
+    );
     return this.until(
       "a ready node",
-      async () => (await this.get<Array<{ ID: string; Status: string }>>("/v1/nodes")).find((n) => n.Status === "ready")?.ID,
+      async () =>
+        (await this.get<Array<{ ID: string; Status: string }>>("/v1/nodes")).find((n) => n.Status === "ready")
+          ?.ID,
       timeoutMs,
     );
   }
@@ -106,7 +116,9 @@ export class AgentProcess {
     return `--- stdout ---\n${this.stdout.slice(-6000)}\n--- stderr ---\n${this.stderr.slice(-4000)}`;
   }
 
-  async stop(signal: NodeJS.Signals = "SIGKILL"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(
+    signal: NodeJS.Signals = "SIGKILL",
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     return this.exited;
   }
@@ -129,7 +141,11 @@ export interface CliResult {
 }
 
 /** Runs `nomad <args>` against the agent at `address`. */
-export async function nomad(address: string, args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+export async function nomad(
+  address: string,
+  args: readonly string[],
+  timeoutMs = 120_000,
+): Promise<CliResult> {
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: agentDir,
     stdio: ["ignore", "pipe", "pipe"],

@@ -115,6 +115,9 @@ export abstract class ProcessDriver implements TaskDriver {
     await rm(path.join(stateDir, STARTED_FILE), { force: true });
     await rm(path.join(stateDir, EXIT_STATUS_FILE), { force: true });
     const spec: SupervisorSpec = {
+      taskID: task.id,
+      driver: this.name,
+      driverState: plan.driverState,
       command: plan.command,
       args: plan.args,
       cwd: task.taskDir,
@@ -201,6 +204,31 @@ export abstract class ProcessDriver implements TaskDriver {
     if (record === undefined && !alive) return false;
     this.track(handle, undefined);
     return true;
+  }
+
+  /**
+   * Finds a task this driver started under `privateDir` whose handle the caller never got to
+   * persist (the agent died right after starting it) and re-attaches to it.
+   */
+  async adopt(privateDir: string): Promise<TaskHandle | undefined> {
+    const stateDir = path.join(privateDir, STATE_SUBDIR);
+    const spec = await readJson<SupervisorSpec>(path.join(stateDir, SPEC_FILE));
+    const started = await readJson<StartedRecord>(path.join(stateDir, STARTED_FILE));
+    if (spec === undefined || started?.pid === undefined || spec.driver !== this.name) return undefined;
+    const handle: TaskHandle = {
+      version: 1,
+      driver: this.name,
+      taskID: spec.taskID,
+      pid: started.pid,
+      pgid: started.pid,
+      startTicks: started.startTicks ?? "",
+      supervisorPid: started.supervisorPid ?? 0,
+      supervisorStartTicks: started.supervisorStartTicks ?? "",
+      stateDir,
+      startedAtMs: started.startedAtMs ?? 0,
+      driverState: spec.driverState,
+    };
+    return (await this.recover(handle)) ? handle : undefined;
   }
 
   wait(taskID: string): Promise<ExitResult> {

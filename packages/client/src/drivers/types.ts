@@ -92,6 +92,11 @@ export interface TaskDriver {
    * no timers for it; `recover` re-attaches later. Pending `wait` promises stay unresolved.
    */
   detach?(taskID: string): void;
+  /**
+   * Optional: re-attach to a task started under the task's private dir whose handle was
+   * never persisted (the agent died between start and persist). Undefined when none.
+   */
+  adopt?(privateDir: string): Promise<TaskHandle | undefined>;
 }
 
 /** A start failure the restart policy may retry (Nomad's recoverable errors). */

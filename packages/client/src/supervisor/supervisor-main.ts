@@ -14,6 +14,10 @@ import type * as PathModule from "node:path";
 import type { FileRotatorClass } from "../logs/file-rotator.js";
 
 export interface SupervisorSpec {
+  /** The driver's task ID, so a task whose handle was never persisted can be adopted. */
+  taskID: string;
+  driver: string;
+  driverState: Record<string, unknown>;
   command: string;
   args: string[];
   cwd: string;
@@ -38,6 +42,8 @@ export interface SupervisorSpec {
 export interface StartedRecord {
   pid?: number;
   startTicks?: string;
+  supervisorPid?: number;
+  supervisorStartTicks?: string;
   startedAtMs?: number;
   error?: string;
 }
@@ -146,7 +152,13 @@ export function supervisorMain(
   child.on("spawn", () => {
     spawned = true;
     const pid = child.pid as number;
-    writeAtomic("started.json", { pid, startTicks: readStartTicks(pid), startedAtMs: Date.now() });
+    writeAtomic("started.json", {
+      pid,
+      startTicks: readStartTicks(pid),
+      supervisorPid: process.pid,
+      supervisorStartTicks: readStartTicks(process.pid),
+      startedAtMs: Date.now(),
+    });
   });
   let openStreams = 2;
   let exited: Omit<ExitRecord, "finishedAtMs"> | undefined;

@@ -33,7 +33,10 @@ async function clusterWithFailedC(): Promise<[SerfNode, SerfNode]> {
   await c.join([addr]);
   await until("three alive members", () => a.members().length === 3 && b.members().length === 3);
   await c.shutdown(); // a crash: no leave
-  await until("c failed on a and b", () => statusOf(a, "fl-c") === "failed" && statusOf(b, "fl-c") === "failed");
+  await until(
+    "c failed on a and b",
+    () => statusOf(a, "fl-c") === "failed" && statusOf(b, "fl-c") === "failed",
+  );
   return [a, b];
 }
 
@@ -47,7 +50,10 @@ describe("force-leave", () => {
   it("with prune, every node forgets the member at once", async () => {
     const [a, b] = await clusterWithFailedC();
     expect(a.forceLeave("fl-c", true)).toBe(true);
-    await until("c gone from a and b", () => statusOf(a, "fl-c") === undefined && statusOf(b, "fl-c") === undefined);
+    await until(
+      "c gone from a and b",
+      () => statusOf(a, "fl-c") === undefined && statusOf(b, "fl-c") === undefined,
+    );
   });
 
   it("an unknown name is refused", async () => {

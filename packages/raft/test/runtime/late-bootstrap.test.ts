@@ -16,10 +16,14 @@ describe("RaftNode.bootstrap on a running node", () => {
     cluster = new MemoryCluster();
     const ids = ["n1", "n2", "n3"];
     for (const id of ids) await cluster.add(id);
-    const configuration: Configuration = { servers: ids.map((id) => ({ id, address: id, suffrage: "voter" })) };
+    const configuration: Configuration = {
+      servers: ids.map((id) => ({ id, address: id, suffrage: "voter" })),
+    };
     for (const id of ids) expect(cluster.members.get(id)?.node?.bootstrap(configuration)).toBe(true);
     const leader = await cluster.waitLeader();
-    expect(await leader.apply(encodeKvCommand({ op: "put", key: "k", value: "v" }))).toMatchObject({ ok: true });
+    expect(await leader.apply(encodeKvCommand({ op: "put", key: "k", value: "v" }))).toMatchObject({
+      ok: true,
+    });
   });
 
   it("a single empty node bootstrapped with itself leads at once", async () => {

@@ -1,7 +1,13 @@
 // The composed server in one process over real sockets: Raft and RPC share one port, gossip on
 // its own; a dev-mode server elects itself, accepts a node and a job, and schedules it.
 import { afterEach, describe, expect, it } from "vitest";
-import { parseJob, parseNode, type Allocation, type JobRegisterResponse, type NodeUpdateResponse } from "@nomad/structs";
+import {
+  parseJob,
+  parseNode,
+  type Allocation,
+  type JobRegisterResponse,
+  type NodeUpdateResponse,
+} from "@nomad/structs";
 import { RpcClient } from "@nomad/rpc";
 import { NomadServer } from "../../src/index.js";
 
@@ -10,7 +16,11 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.shutdown();
 });
 
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -38,15 +48,36 @@ const job = parseJob({
   Name: "web",
   Type: "service",
   Datacenters: ["dc1"],
-  TaskGroups: [{ Name: "app", Count: 2, Tasks: [{ Name: "t", Driver: "raw_exec", Config: { command: "/bin/true" }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
+  TaskGroups: [
+    {
+      Name: "app",
+      Count: 2,
+      Tasks: [
+        {
+          Name: "t",
+          Driver: "raw_exec",
+          Config: { command: "/bin/true" },
+          Resources: { CPU: 100, MemoryMB: 64 },
+        },
+      ],
+    },
+  ],
 });
 
 describe("NomadServer", () => {
   it("a dev server leads at once, registers a node and schedules a job", async () => {
-    const s = await NomadServer.start({ name: "dev1", devMode: true, bootstrapExpect: 1, rpcPort: 0, serfPort: 0 });
+    const s = await NomadServer.start({
+      name: "dev1",
+      devMode: true,
+      bootstrapExpect: 1,
+      rpcPort: 0,
+      serfPort: 0,
+    });
     servers.push(s);
     await until("leadership", () => (s.isLeader() ? true : undefined));
-    const reg = await s.rpc.call<NodeUpdateResponse>("Node.Register", { Node: node("11111111-2222-3333-4444-555555555555") });
+    const reg = await s.rpc.call<NodeUpdateResponse>("Node.Register", {
+      Node: node("11111111-2222-3333-4444-555555555555"),
+    });
     expect(reg.HeartbeatTTL).toBeGreaterThan(0);
     const run = await s.rpc.call<JobRegisterResponse>("Job.Register", { Job: job });
     expect(run.EvalID).toMatch(/^[0-9a-f-]{36}$/);
@@ -60,7 +91,13 @@ describe("NomadServer", () => {
   });
 
   it("RPC over the network reaches the same endpoints on the Raft port", async () => {
-    const s = await NomadServer.start({ name: "dev2", devMode: true, bootstrapExpect: 1, rpcPort: 0, serfPort: 0 });
+    const s = await NomadServer.start({
+      name: "dev2",
+      devMode: true,
+      bootstrapExpect: 1,
+      rpcPort: 0,
+      serfPort: 0,
+    });
     servers.push(s);
     await until("leadership", () => (s.isLeader() ? true : undefined));
     const client = new RpcClient({ address: s.rpcAdvertise });
