@@ -215,6 +215,10 @@ export abstract class ProcessDriver implements TaskDriver {
     const spec = await readJson<SupervisorSpec>(path.join(stateDir, SPEC_FILE));
     const started = await readJson<StartedRecord>(path.join(stateDir, STARTED_FILE));
     if (spec === undefined || started?.pid === undefined || spec.driver !== this.name) return undefined;
+    // An exit already recorded may have been accounted for before the agent died: only a
+    // task still running is adopted (else it would be counted twice by the restart policy).
+    if ((await readJson<ExitRecord>(path.join(stateDir, EXIT_STATUS_FILE))) !== undefined) return undefined;
+    if (!sameProcessAlive(started.pid, started.startTicks ?? "")) return undefined;
     const handle: TaskHandle = {
       version: 1,
       driver: this.name,

@@ -88,6 +88,7 @@ export class TaskRunner {
   private taskState: TaskState = emptyTaskState();
   private handle: TaskHandle | undefined;
   private restoredHandle = false;
+  private restored = false;
   private killRequested = false;
   private stopIssuedFor: string | undefined;
   /** The driver tracks `handle` (started or re-attached by this runner). */
@@ -125,6 +126,7 @@ export class TaskRunner {
     this.taskState = structuredClone(saved.taskState);
     this.handle = saved.handle === undefined ? undefined : structuredClone(saved.handle);
     this.restoredHandle = this.handle !== undefined;
+    this.restored = true;
   }
 
   /** Runs the task to its end (dead), or until `shutdown()`. Idempotent. */
@@ -205,7 +207,20 @@ export class TaskRunner {
         this.taskState.State = "pending";
         this.persist();
       }
-    } else if (this.taskState.Events.length === 0) {
+    }
+    if (this.restored && !this.attached && driver?.adopt !== undefined) {
+      // The agent may have died between starting the task and persisting its handle.
+      const adopted = await driver.adopt(this.taskDir.privateDir).catch(() => undefined);
+      if (adopted !== undefined && adopted.taskID !== this.handle?.taskID) {
+        this.handle = adopted;
+        this.attached = true;
+        this.taskState.State = "running";
+        if (this.taskState.StartedAt === "") this.taskState.StartedAt = this.rfc3339();
+        this.appendEvent(newEvent(TaskEventType.Started, this.nowNs()));
+        this.persist();
+      }
+    }
+    if (!this.restored && this.taskState.Events.length === 0) {
       this.appendEvent(newEvent(TaskEventType.Received, this.nowNs()));
       this.appendEvent(newEvent(TaskEventType.Setup, this.nowNs(), { Message: "Building Task Directory" }));
       this.persist();

@@ -1,11 +1,16 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { AllocClientUpdate } from "@nomad/structs";
 import { afterEach, describe, expect, it } from "vitest";
 import { mountPointsUnder } from "../../src/allocdir/index.js";
-import { AllocRunner, MemoryAllocStateStore, type AllocStateStore } from "../../src/allocrunner/index.js";
+import {
+  AllocRunner,
+  MemoryAllocStateStore,
+  type AllocStateStore,
+  type PersistedTaskState,
+} from "../../src/allocrunner/index.js";
 import { DriverRegistry, MockDriver, RawExecDriver } from "../../src/drivers/index.js";
 import { silentLogger } from "../../src/logger.js";
 import { eventually, processAlive, readLog } from "../drivers/helpers.js";
@@ -353,4 +358,45 @@ describe("alloc runner", () => {
       expect(await mountPointsUnder(root)).toEqual([]);
     },
   );
+
+  it("restore adopts a task whose handle never reached the store (agent died right after starting it)", async () => {
+    // A store that loses every write carrying a handle: as if the agent died before persisting it.
+    class LosingStore extends MemoryAllocStateStore {
+      override async putTaskState(allocID: string, task: string, state: PersistedTaskState): Promise<void> {
+        if (state.handle === undefined) await super.putTaskState(allocID, task, state);
+      }
+    }
+    const store = new LosingStore();
+    const { runner, alloc, root } = await setup(
+      { tasks: [{ name: "web", config: { command: "/bin/sh", args: ["-c", "echo up; exec sleep 1000"] } }] },
+      { store },
+    );
+    await runner.run();
+    await eventually(() => runner.clientStatus().ClientStatus === "running");
+    await runner.shutdown();
+    live.splice(live.indexOf(runner), 1);
+    const saved = (await store.getTaskState(alloc.ID, "web"))!;
+    expect(saved.handle).toBeUndefined();
+    expect(saved.taskState.State).toBe("pending");
+    const started = JSON.parse(
+      await readFile(path.join(root, alloc.ID, "web", "private", "supervisor", "started.json"), "utf8"),
+    ) as { pid: number };
+
+    const again = new AllocRunner({
+      alloc,
+      allocDir: root,
+      drivers: new DriverRegistry([new RawExecDriver({ enabled: true })]),
+      state: store,
+      node: makeNode(),
+      region: "global",
+      logger: silentLogger,
+      onUpdate: () => undefined,
+    });
+    live.push(again);
+    await again.restore();
+    await eventually(() => again.clientStatus().ClientStatus === "running");
+    expect(again.taskStates()["web"]!.Events.filter((e) => e.Type === "Started")).toHaveLength(1);
+    expect(again["runners"].get("web")!.currentHandle()!.pid).toBe(started.pid);
+    expect(await readLog(path.join(root, alloc.ID, "alloc/logs"), "web.stdout.0")).toBe("up\n");
+  });
 });
