@@ -1,7 +1,15 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentProcess, freePorts, isAlive, nomad, portsConfig, tempDir } from "./agent-process.js";
+import {
+  AgentProcess,
+  freePorts,
+  isAlive,
+  killProcessesUnder,
+  nomad,
+  portsConfig,
+  tempDir,
+} from "./agent-process.js";
 import { RAW_EXEC_PLUGIN, tickerJob } from "./jobs.js";
 
 interface AllocStub {
@@ -15,7 +23,10 @@ const agents: AgentProcess[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
   for (const a of agents.splice(0)) await a.stop("SIGKILL");
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) {
+    killProcessesUnder(d);
+    rmSync(d, { recursive: true, force: true });
+  }
 });
 
 function scratch(prefix: string): string {

@@ -1,7 +1,7 @@
 // Drives real `nomad` processes for the end-to-end tests: the agent started from source through
 // tsx (no build needed), CLI commands run the same way, and HTTP polling for conditions.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -159,6 +159,35 @@ export async function nomad(
   const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/**
+ * Kills every process started under `dir`: task supervisors (their command line names a path in
+ * the alloc dir) and tasks (their environment does, through NOMAD_ALLOC_DIR). Tasks outlive the
+ * agent by design, so a test that SIGKILLs its agents must clean them up itself.
+ */
+export function killProcessesUnder(dir: string): number {
+  let killed = 0;
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let mentions = false;
+    for (const file of ["cmdline", "environ"]) {
+      try {
+        if (readFileSync(`/proc/${pid}/${file}`).includes(dir)) mentions = true;
+      } catch {
+        // gone, or not ours to read
+      }
+    }
+    if (!mentions) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+      killed++;
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
 }
 
 export function isAlive(pid: number): boolean {
