@@ -21,6 +21,21 @@ function vsnArray(v: Uint8Array): number[] {
   return [...v];
 }
 
+/**
+ * Address objects (immutable) shared by every record built from the same address bytes: in
+ * an in-process simulation thousands of members hold a record for each member, and the
+ * bytes object travels with the gossip, so one Address (and host string) serves them all.
+ */
+const addresses = new WeakMap<Uint8Array, Address>();
+
+function addressOf(bytes: Uint8Array, port: number): Address {
+  const known = addresses.get(bytes);
+  if (known !== undefined && known.port === port) return known;
+  const a: Address = { host: bytesToIp(bytes), port };
+  addresses.set(bytes, a);
+  return a;
+}
+
 export abstract class MembershipState {
   protected readonly nodes = new Map<string, NodeRecord>();
   protected probeOrder: string[] = [];
@@ -150,7 +165,7 @@ export abstract class MembershipState {
       const [pmin = 0, pmax = 0] = vsn;
       if (pmin === 0 || pmax === 0 || pmin > pmax) return;
     }
-    const addr: Address = { host: bytesToIp(a.addr), port: a.port };
+    const addr = addressOf(a.addr, a.port);
     let n = known;
     let updatesAddr = false;
     if (n === undefined) {
