@@ -1,4 +1,4 @@
-// The numbers the membership core runs on, all in milliseconds. Built from the zod schema
+// The numbers the membership core runs on, all in milliseconds. Built from the field table
 // in ../config.ts (which carries the defaults and their reasons).
 export interface CoreConfig {
   readonly name: string;
