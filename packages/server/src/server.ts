@@ -4,6 +4,7 @@
 // with Raft (`/rpc` and `/raft`). Everything else is in the parts; this file only wires them.
 import { randomUUID } from "node:crypto";
 import { createServer, type Server as HttpServer } from "node:http";
+import type { Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { SerfNode, type SerfEvent } from "@nomad/gossip";
@@ -23,6 +24,8 @@ import { StateStore } from "./state/index.js";
 
 /** Nomad's reconcile interval between gossip membership and the Raft peer set. */
 const RECONCILE_INTERVAL_MS = 60_000;
+/** Nomad's RPC hold timeout: how long a call waits for a leader to be known. */
+const RPC_HOLD_TIMEOUT_MS = 5_000;
 /** Nomad's Raft apply timeout. */
 const APPLY_TIMEOUT_MS = 10_000;
 
@@ -34,6 +37,8 @@ export class NomadServer {
   private lastLeaderContactMs = Date.now();
   private closed = false;
   private readonly unsubscribe: Array<() => void> = [];
+  /** Every socket the RPC/Raft listener accepted and that is still open. */
+  private readonly sockets = new Set<Socket>();
 
   private constructor(
     readonly config: ServerConfig,
@@ -47,6 +52,14 @@ export class NomadServer {
     readonly state: StateStore,
     private readonly leader: Leader,
   ) {
+    http.on("connection", (socket: Socket) => {
+      if (this.closed) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
     const handler = createEndpoints({
       state,
       apply: (cmd) => this.apply(cmd),
@@ -268,8 +281,20 @@ export class NomadServer {
     return this.leading;
   }
 
+  /** Sends a call to the leader, waiting up to Nomad's RPC hold timeout for one to be known. */
   private async forward(method: string, args: unknown): Promise<unknown> {
-    const addr = this.leaderRpcAddr();
+    const deadline = Date.now() + RPC_HOLD_TIMEOUT_MS;
+    let addr = this.leaderRpcAddr();
+    while (
+      (addr === "" || addr === this.rpcAdvertise) &&
+      !this.leading &&
+      !this.closed &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+      addr = this.leaderRpcAddr();
+    }
+    if (this.leading) throw new RpcError("NOT_LEADER", "leadership changed while forwarding; retry");
     if (addr === "" || addr === this.rpcAdvertise) throw new RpcError("NO_LEADER", "No cluster leader");
     return this.peers.get(addr).call(method, args, { timeoutMs: APPLY_TIMEOUT_MS });
   }
@@ -304,6 +329,11 @@ export class NomadServer {
 
   private onGossip(e: SerfEvent): void {
     if (e.type === "user" || e.type === "query") return;
+    // A server that starts empty must answer the leader that adds it before any Raft
+    // configuration names that leader: its address comes from gossip.
+    for (const p of this.serverMembers()) {
+      if (p.region === this.config.region) this.raft.setPeerAddress(p.id, p.rpcAddr);
+    }
     const log = this.logger.named("nomad");
     const label: Record<string, string> = {
       "member-join": "EventMemberJoin",
@@ -341,11 +371,9 @@ export class NomadServer {
         servers: servers.map((s) => ({ id: s.id, address: s.rpcAddr, suffrage: "voter" as const })),
       });
       if (ok)
-        this.logger
-          .named("nomad")
-          .info("found expected number of peers, attempting bootstrap", {
-            peers: servers.map((s) => s.rpcAddr).join(","),
-          });
+        this.logger.named("nomad").info("found expected number of peers, attempting bootstrap", {
+          peers: servers.map((s) => s.rpcAddr).join(","),
+        });
     })();
   }
 
@@ -486,13 +514,22 @@ export class NomadServer {
     if (this.reconcileTimer !== undefined) clearInterval(this.reconcileTimer);
     for (const u of this.unsubscribe) u();
     this.leading = false;
+    const t = (what: string) => this.logger.named("nomad").debug(`shutdown: ${what}`);
     await this.leader.stop().catch(() => undefined);
+    t("leader duties stopped");
     this.state.wakeAll(); // blocking queries answer now instead of at their timeout
     await this.gossip.shutdown().catch(() => undefined);
+    t("gossip stopped");
     await this.raft.shutdown().catch(() => undefined);
+    t("raft stopped");
     this.peers.closeAll();
     await this.rpcServer.close();
-    await new Promise<void>((r) => this.http.close(() => r()));
-    this.http.closeAllConnections();
+    t("rpc stopped");
+    // Peers' upgraded sockets are closed by the transports above; plain keep-alive ones here.
+    // Upgraded sockets are no longer the HTTP server's to close, and peers redial until they
+    // notice we are gone: cut every socket the listener ever accepted.
+    const closed = new Promise<void>((r) => this.http.close(() => r()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 }

@@ -145,6 +145,15 @@ export class RaftNode<R = unknown> {
   // ---------------------------------------------------------------- public API
 
   /**
+   * Tells the node where a server it may have to answer lives, before (or without) a
+   * configuration naming it: a server started empty must reply to the leader that adds it.
+   * Configurations the node learns later override it. (The `peers` start option, at run time.)
+   */
+  setPeerAddress(id: NodeId, address: ServerAddress): void {
+    if (id !== this.id) this.addresses.set(id, address);
+  }
+
+  /**
    * Bootstraps a running node that was started without a configuration (Nomad's
    * `bootstrap_expect`: servers start empty and bootstrap once enough peers are known).
    * Returns false, changing nothing, when the node already has a term, entries or a snapshot.
