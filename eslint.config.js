@@ -29,7 +29,16 @@ const coreNondeterminism = {
 };
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/coverage/**"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/bundle/**",
+      "**/node_modules/**",
+      "**/.turbo/**",
+      "**/coverage/**",
+      "**/.prof-out/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new globalThis.URL("..", import.meta.url));
 rmSync(root + "bundle", { recursive: true, force: true });
 await build({
   entryPoints: [root + "src/main.ts"],
@@ -20,6 +20,8 @@ await build({
   conditions: ["@nomad/source"],
   external: ["@cdktf/hcl2json", "msgpackr-extract", "bufferutil", "utf-8-validate"],
   // CommonJS dependencies bundled into ESM still call require().
-  banner: { js: "import { createRequire as __nomadRequire } from 'node:module'; const require = __nomadRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __nomadRequire } from 'node:module'; const require = __nomadRequire(import.meta.url);",
+  },
   logLevel: "warning",
 });

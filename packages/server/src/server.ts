@@ -131,7 +131,8 @@ export class NomadServer {
       ...(bootstrap === undefined ? {} : { bootstrap }),
     });
 
-    let self: NomadServer | undefined;
+    // Gossip events and the leader's Raft proposals may arrive before the server object exists.
+    const ref: { server?: NomadServer } = {};
     const pending: SerfEvent[] = [];
     const gossip = await SerfNode.start(
       {
@@ -150,14 +151,14 @@ export class NomadServer {
         }),
         encryptKeys: config.encrypt === undefined ? [] : [config.encrypt],
       },
-      (e) => (self === undefined ? pending.push(e) : self.onGossip(e)),
+      (e) => (ref.server === undefined ? pending.push(e) : ref.server.onGossip(e)),
       "wan",
     );
 
     const leader = new Leader({
       state,
       events: fsm.events,
-      apply: (cmd: FsmCommand) => self!.apply(cmd),
+      apply: (cmd: FsmCommand) => ref.server!.apply(cmd),
       config: {
         numSchedulers: config.numSchedulers ?? availableParallelism(),
         enabledSchedulers: config.enabledSchedulers,
@@ -175,7 +176,7 @@ export class NomadServer {
       logger: log.named("leader"),
     });
 
-    self = new NomadServer(
+    ref.server = new NomadServer(
       config,
       nodeID,
       rpcAdvertise,
@@ -187,7 +188,7 @@ export class NomadServer {
       state,
       leader,
     );
-    const s = self;
+    const s = ref.server;
     s.unsubscribe.push(raft.observe((ev) => s.onRaftEvent(ev.type, ev)));
     for (const e of pending.splice(0)) s.onGossip(e);
     log.info("started server", { node_id: nodeID, rpc: rpcAdvertise, serf: s.serfAdvertise });
