@@ -38,6 +38,9 @@ import { hasSetServers, messageOf, ServerLink } from "./servers/server-link.js";
 import type { ClientStateStore } from "./state/alloc-state-store.js";
 import { FileStateStore } from "./state/file-state-store.js";
 import { MemoryStateStore } from "./state/memory-state-store.js";
+// [gc wiring] client-side alloc GC (src/gc/).
+import { ClientGc } from "./gc/client-gc.js";
+import type { DiskUsageProbe } from "./gc/disk-usage.js";
 
 const CLIENT_TERMINAL = new Set(["complete", "failed", "lost"]);
 
@@ -51,6 +54,8 @@ export interface NomadClientDeps {
   stateStore?: ClientStateStore;
   /** Fingerprinting seams (probe, scheduler, registry) for tests. */
   fingerprint?: Omit<FingerprintManagerOptions, "config">;
+  /** [gc wiring] How full the alloc dir's filesystem is; default statfs(2) (tests). */
+  diskUsage?: DiskUsageProbe;
 }
 
 interface RunnerEntry {
@@ -63,6 +68,14 @@ export class NomadClient {
   readonly config: ClientConfig;
   private currentNode: Node;
   private readonly runners = new Map<string, RunnerEntry>();
+  /** [gc wiring] Client-side alloc GC: destroys terminal allocations every gc_interval. */
+  readonly gc: ClientGc;
+  /**
+   * [gc wiring] Allocations the client GC destroyed that the servers still list, with the
+   * AllocModifyIndex last seen: the watch neither pulls nor starts them again, and drops
+   * them when the servers GC them too.
+   */
+  private readonly collected = new Map<string, number>();
   private readonly link: ServerLink;
   private watcher: AllocWatcher | undefined;
   private readonly updater: AllocUpdater;
@@ -83,6 +96,7 @@ export class NomadClient {
     private readonly runnerFactory: AllocRunnerFactory,
     private readonly clock: ClientClock,
     private readonly logger: Logger,
+    diskUsage?: DiskUsageProbe,
   ) {
     this.config = config;
     this.nodeID = node.ID;
@@ -109,6 +123,24 @@ export class NomadClient {
       intervalMs: config.allocSyncIntervalMs,
       clock,
       logger,
+    });
+    // [gc wiring]
+    this.gc = new ClientGc({
+      settings: config.gc,
+      allocDir: config.allocDir as string,
+      host: {
+        allocs: () => this.runners.values(),
+        release: (id) => {
+          const entry = this.runners.get(id);
+          if (entry === undefined) return;
+          this.runners.delete(id);
+          this.collected.set(id, entry.alloc.AllocModifyIndex);
+        },
+      },
+      state,
+      clock,
+      logger: logger.named("gc"),
+      ...(diskUsage === undefined ? {} : { diskUsage }),
     });
   }
 
@@ -146,7 +178,17 @@ export class NomadClient {
       });
       const fp = await fingerprints.start();
       const node = buildNode(config, fp, { secretID });
-      client = new NomadClient(config, node, deps.rpc, state, fingerprints, runnerFactory, clock, logger);
+      client = new NomadClient(
+        config,
+        node,
+        deps.rpc,
+        state,
+        fingerprints,
+        runnerFactory,
+        clock,
+        logger,
+        deps.diskUsage, // [gc wiring]
+      );
       client.tempAllocDir = tempAllocDir;
       logger.info("using alloc directory", { alloc_dir: config.allocDir });
       logger.info("node fingerprinted", { node_id: node.ID, drivers: Object.keys(node.Drivers).join(",") });
@@ -162,6 +204,7 @@ export class NomadClient {
       if (diff.nodeChanged) client.nodeChanged(current);
     });
     client.updater.start();
+    client.gc.start(); // [gc wiring]
     client.link.start();
     void client.link.registered().then(() => client.startWatch());
     return client;
@@ -230,6 +273,7 @@ export class NomadClient {
     this.link.stop();
     await this.watcher?.stop();
     await this.applying.catch(() => undefined);
+    await this.gc.stop(); // [gc wiring] destroys under way finish first
     await this.updater.stop();
     // -dev keeps nothing, tasks included (Nomad destroys every allocation on a dev agent's
     // shutdown); otherwise tasks keep running for the next agent to re-attach.
@@ -293,8 +337,13 @@ export class NomadClient {
       retryMs: this.config.registerRetryMs,
       clock: this.clock,
       logger: this.logger,
-      known: () => new Map([...this.runners].map(([id, e]) => [id, e.alloc.AllocModifyIndex])),
+      known: () =>
+        new Map([
+          ...this.collected, // [gc wiring]
+          ...[...this.runners].map(([id, e]): [string, number] => [id, e.alloc.AllocModifyIndex]),
+        ]),
       isTerminal: (id) => {
+        if (this.collected.has(id)) return true; // [gc wiring]
         const e = this.runners.get(id);
         if (e === undefined || e.alloc.DesiredStatus !== "run") return true;
         return CLIENT_TERMINAL.has(e.runner.clientStatus().ClientStatus);
@@ -312,6 +361,7 @@ export class NomadClient {
 
   private async applyNow(diff: AllocDiff): Promise<void> {
     for (const id of diff.removed) {
+      this.collected.delete(id); // [gc wiring] GC'd here and now on the servers too
       const entry = this.runners.get(id);
       if (entry === undefined) continue;
       this.runners.delete(id);
@@ -323,7 +373,26 @@ export class NomadClient {
       }
       await this.state.deleteAlloc(id);
     }
+    // [gc wiring] Nomad's MakeRoomFor: collect terminal allocations before new ones start
+    // when gc_max_allocs would be exceeded.
+    const incoming = diff.updated.filter(
+      (a) =>
+        !this.runners.has(a.ID) &&
+        !this.collected.has(a.ID) &&
+        a.DesiredStatus === "run" &&
+        !allocClientTerminal(a),
+    ).length;
+    if (incoming > 0) {
+      await this.gc.makeRoomFor(incoming).catch((e: unknown) => {
+        this.logger.error("alloc garbage collection failed", { error: messageOf(e) });
+      });
+    }
     for (const alloc of diff.updated) {
+      // [gc wiring] Collected here: never started again, only its index is kept.
+      if (this.collected.has(alloc.ID)) {
+        this.collected.set(alloc.ID, alloc.AllocModifyIndex);
+        continue;
+      }
       const entry = this.runners.get(alloc.ID);
       if (entry !== undefined) {
         entry.alloc = alloc;
@@ -353,6 +422,7 @@ export class NomadClient {
       region: this.config.region,
       logger: this.logger,
       onUpdate: (update) => {
+        this.gc.observe(update); // [gc wiring] dates the allocation's end for oldest-first GC
         if (!this.stopped) this.updater.push(update);
       },
       clock: this.clock,

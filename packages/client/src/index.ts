@@ -43,3 +43,16 @@ export { AllocUpdater } from "./servers/alloc-updater.js";
 
 // The task-running half (client-runners): drivers, alloc dir, logs, task and alloc runners.
 export * from "./index-runners.js";
+// [gc wiring] Client-side alloc GC.
+export {
+  ClientGc,
+  allocGcEligible,
+  statfsDiskUsage,
+  type ClientGcHost,
+  type ClientGcOptions,
+  type ClientGcRound,
+  type ClientGcSettings,
+  type DiskUsage,
+  type DiskUsageProbe,
+  type GcAllocEntry,
+} from "./gc/index.js";
