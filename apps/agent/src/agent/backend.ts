@@ -53,6 +53,12 @@ export interface ClientBackend {
   servers?(): string[];
   /** Replaces it (`PUT /v1/agent/servers`). */
   setServers?(addrs: string[]): void;
+  /** Client-side GC on demand (`/v1/client/gc`, `/v1/client/allocation/:id/gc`). */
+  readonly gc?: {
+    collectAll(): Promise<unknown>;
+    /** False when the allocation is not finished (never collected while running). */
+    collectAlloc(allocID: string): Promise<boolean>;
+  };
 }
 
 export interface AgentBackend {

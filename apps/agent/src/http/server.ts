@@ -15,6 +15,7 @@ import { setMetaHeaders } from "./query.js";
 import { Router } from "./router.js";
 import { agentRoutes } from "./routes/agent.js";
 import { allocEvalRoutes } from "./routes/allocs-evals.js";
+import { clientGcRoutes } from "./routes/client-gc.js";
 import { clientLogRoutes } from "./routes/client-logs.js";
 import { clusterRoutes } from "./routes/cluster.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -46,6 +47,7 @@ export function buildRouter(): Router {
   agentRoutes(router);
   clusterRoutes(router);
   clientLogRoutes(router);
+  clientGcRoutes(router);
   metricsRoutes(router);
   return router;
 }

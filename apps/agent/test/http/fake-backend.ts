@@ -101,6 +101,18 @@ export class FakeClient implements ClientBackend {
   streamAborted = false;
   stopped = false;
   serverList = ["127.0.0.1:4647"];
+  /** Client GC requests seen ("*" = collect all); `finished` allocs are the collectable ones. */
+  readonly gcCalls: string[] = [];
+  readonly finished = new Set<string>();
+  readonly gc = {
+    collectAll: async (): Promise<void> => {
+      this.gcCalls.push("*");
+    },
+    collectAlloc: async (allocID: string): Promise<boolean> => {
+      this.gcCalls.push(allocID);
+      return this.finished.has(allocID);
+    },
+  };
 
   async *streamLogs(request: LogStreamRequest): AsyncIterable<LogStreamFrame> {
     this.lastRequest = request;
