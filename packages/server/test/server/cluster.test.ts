@@ -9,25 +9,12 @@ import {
   type SingleJobResponse,
 } from "@nomad/structs";
 import { NomadServer } from "../../src/index.js";
+import { until } from "./until.js";
 
 const servers: NomadServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.shutdown();
 });
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function startThree(): Promise<NomadServer[]> {
   for (const name of ["s1", "s2", "s3"]) {

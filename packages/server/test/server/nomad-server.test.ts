@@ -10,25 +10,12 @@ import {
 } from "@nomad/structs";
 import { RpcClient } from "@nomad/rpc";
 import { NomadServer } from "../../src/index.js";
+import { until } from "./until.js";
 
 const servers: NomadServer[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0)) await s.shutdown();
 });
-
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function node(id: string) {
   return parseNode({
