@@ -134,42 +134,61 @@ export function formatJobList(jobs: readonly JobListStub[], showNamespace: boole
   return formatList(rows);
 }
 
-/** Nomad's formatAllocListStubs (job status, eval status, multiple-match lists). */
-export function formatAllocListStubs(
-  stubs: readonly AllocListStub[],
+/** One allocation line of Nomad's allocation tables; `NodeName` only where Nomad shows it. */
+export interface AllocTableRow {
+  ID: string;
+  EvalID: string;
+  NodeID: string;
+  NodeName?: string;
+  TaskGroup: string;
+  Version: string;
+  DesiredStatus: string;
+  ClientStatus: string;
+  CreateTime: number;
+  ModifyTime: number;
+}
+
+/**
+ * The table shared by Nomad's formatAllocListStubs and formatAllocList: verbose shows eval IDs
+ * and absolute times (and node names when the rows carry them), short shows relative times.
+ */
+export function formatAllocTable(
+  allocs: readonly AllocTableRow[],
   verbose: boolean,
   length: number,
   nowMs: number,
 ): string {
-  if (stubs.length === 0) return "No allocations placed";
+  if (allocs.length === 0) return "No allocations placed";
   if (verbose) {
-    const rows = ["ID|Eval ID|Node ID|Node Name|Task Group|Version|Desired|Status|Created|Modified"];
-    for (const a of stubs) {
-      rows.push(
-        [
-          limit(a.ID, length),
-          limit(a.EvalID, length),
-          limit(a.NodeID, length),
-          a.NodeName,
-          a.TaskGroup,
-          String(a.JobVersion ?? 0),
-          a.DesiredStatus,
-          a.ClientStatus,
-          formatUnixNanoTime(a.CreateTime),
-          formatUnixNanoTime(a.ModifyTime),
-        ].join("|"),
+    const withNodeName = allocs.some((a) => a.NodeName !== undefined);
+    const rows = [
+      withNodeName
+        ? "ID|Eval ID|Node ID|Node Name|Task Group|Version|Desired|Status|Created|Modified"
+        : "ID|Eval ID|Node ID|Task Group|Version|Desired|Status|Created|Modified",
+    ];
+    for (const a of allocs) {
+      const cells = [limit(a.ID, length), limit(a.EvalID, length), limit(a.NodeID, length)];
+      if (withNodeName) cells.push(a.NodeName ?? "");
+      cells.push(
+        a.TaskGroup,
+        a.Version,
+        a.DesiredStatus,
+        a.ClientStatus,
+        formatUnixNanoTime(a.CreateTime),
+        formatUnixNanoTime(a.ModifyTime),
       );
+      rows.push(cells.join("|"));
     }
     return formatList(rows);
   }
   const rows = ["ID|Node ID|Task Group|Version|Desired|Status|Created|Modified"];
-  for (const a of stubs) {
+  for (const a of allocs) {
     rows.push(
       [
         limit(a.ID, length),
         limit(a.NodeID, length),
         a.TaskGroup,
-        String(a.JobVersion ?? 0),
+        a.Version,
         a.DesiredStatus,
         a.ClientStatus,
         prettyTimeDiff(a.CreateTime / 1e6, nowMs),
@@ -178,6 +197,21 @@ export function formatAllocListStubs(
     );
   }
   return formatList(rows);
+}
+
+/** Nomad's formatAllocListStubs (job status, eval status, multiple-match lists). */
+export function formatAllocListStubs(
+  stubs: readonly AllocListStub[],
+  verbose: boolean,
+  length: number,
+  nowMs: number,
+): string {
+  return formatAllocTable(
+    stubs.map((a) => ({ ...a, Version: String(a.JobVersion ?? 0) })),
+    verbose,
+    length,
+    nowMs,
+  );
 }
 
 /** Nomad's formatNodeStubList (multiple-match lists). */

@@ -2,8 +2,8 @@ import type { Allocation, Node, NodeListStub } from "@nomad/structs";
 import { BYTES_PER_MEGABYTE, humanizeIBytes } from "../format/bytes.js";
 import { formatKV, formatList } from "../format/columnize.js";
 import { limit } from "../format/ids.js";
-import { formatTime, formatUnixNanoTime, parseRfc3339Ms, prettyTimeDiff } from "../format/time.js";
-import { errText, idLength, type ClientFlags, type CommandContext } from "./common.js";
+import { formatTime, parseRfc3339Ms } from "../format/time.js";
+import { errText, formatAllocTable, idLength, type ClientFlags, type CommandContext } from "./common.js";
 import { resolveNode } from "./node-lookup.js";
 
 export interface NodeStatusFlags extends ClientFlags {
@@ -288,41 +288,16 @@ export function formatAllocList(
   length: number,
   nowMs: number,
 ): string {
-  if (allocs.length === 0) return "No allocations placed";
-  const version = (a: Allocation): string => String(a.Job?.Version ?? 0);
-  if (verbose) {
-    const rows = ["ID|Eval ID|Node ID|Task Group|Version|Desired|Status|Created|Modified"];
-    for (const a of allocs) {
-      rows.push(
-        [
-          limit(a.ID, length),
-          limit(a.EvalID, length),
-          limit(a.NodeID, length),
-          a.TaskGroup,
-          version(a),
-          a.DesiredStatus,
-          a.ClientStatus,
-          formatUnixNanoTime(a.CreateTime),
-          formatUnixNanoTime(a.ModifyTime),
-        ].join("|"),
-      );
-    }
-    return formatList(rows);
-  }
-  const rows = ["ID|Node ID|Task Group|Version|Desired|Status|Created|Modified"];
-  for (const a of allocs) {
-    rows.push(
-      [
-        limit(a.ID, length),
-        limit(a.NodeID, length),
-        a.TaskGroup,
-        version(a),
-        a.DesiredStatus,
-        a.ClientStatus,
-        prettyTimeDiff(a.CreateTime / 1e6, nowMs),
-        prettyTimeDiff(a.ModifyTime / 1e6, nowMs),
-      ].join("|"),
-    );
-  }
-  return formatList(rows);
+  const rows = allocs.map((a) => ({
+    ID: a.ID,
+    EvalID: a.EvalID,
+    NodeID: a.NodeID,
+    TaskGroup: a.TaskGroup,
+    Version: String(a.Job?.Version ?? 0),
+    DesiredStatus: a.DesiredStatus,
+    ClientStatus: a.ClientStatus,
+    CreateTime: a.CreateTime,
+    ModifyTime: a.ModifyTime,
+  }));
+  return formatAllocTable(rows, verbose, length, nowMs);
 }
