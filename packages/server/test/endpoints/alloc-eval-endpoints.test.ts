@@ -9,6 +9,7 @@ import type {
   SingleAllocResponse,
   SingleEvalResponse,
 } from "@nomad/structs";
+import { mockEval } from "@nomad/scheduler/testing";
 import { describe, expect, it } from "vitest";
 import { alloc } from "../state/fixtures.js";
 import { harness, job, node, type Harness } from "./harness.js";
@@ -27,7 +28,15 @@ function setup(h: Harness): void {
   h.seed({ type: "JobRegister", Job: job("web", {}, 2) });
   // Allocations carry the stored job (with its CreateIndex), as the plan applier writes them.
   const web = h.fsm.state.snapshot().jobByID("default", "web")!;
-  h.seed({ type: "EvalUpdate", Evals: [{ ...(h.fsm.state.snapshot().evals()[0] ?? {}), ...evalFor("e0") }] });
+  h.seed({
+    type: "EvalUpdate",
+    Evals: [
+      {
+        ...(h.fsm.state.snapshot().evals()[0] ?? {}),
+        ...mockEval(web, "job-register", { ID: "e0", Status: "complete", JobModifyIndex: 1 }),
+      },
+    ],
+  });
   h.seed({ type: "NodeRegister", Node: node("n1") });
   h.seed({
     type: "ApplyPlanResults",
@@ -41,41 +50,6 @@ function setup(h: Harness): void {
     AllocsUpdated: [],
     AllocsPreempted: [],
   });
-}
-
-function evalFor(id: string) {
-  return {
-    ID: id,
-    Namespace: "default",
-    Priority: 50,
-    Type: "service",
-    TriggeredBy: "job-register" as const,
-    JobID: "web",
-    JobModifyIndex: 1,
-    NodeID: "",
-    NodeModifyIndex: 0,
-    DeploymentID: "",
-    Status: "complete" as const,
-    StatusDescription: "",
-    Wait: 0,
-    WaitUntil: 0,
-    NextEval: "",
-    PreviousEval: "",
-    BlockedEval: "",
-    RelatedEvals: [],
-    FailedTGAllocs: {},
-    ClassEligibility: {},
-    QuotaLimitReached: "",
-    EscapedComputedClass: false,
-    AnnotatePlan: false,
-    QueuedAllocations: {},
-    LeaderACL: "",
-    SnapshotIndex: 0,
-    CreateIndex: 0,
-    ModifyIndex: 0,
-    CreateTime: 0,
-    ModifyTime: 0,
-  };
 }
 
 const update = (id: string, status: string) => ({
