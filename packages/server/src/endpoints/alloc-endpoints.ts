@@ -15,7 +15,7 @@ import type { StateSnapshot } from "../state/types.js";
 import type { EndpointContext } from "./context.js";
 import { newJobEval } from "./evals.js";
 import { applyCommand, blockingQuery, mustForward } from "./query.js";
-import { namespaceOf, parseRequest, queryFields } from "./request.js";
+import { inListNamespace, parseRequest, queryFields } from "./request.js";
 import { allocListStub } from "./stubs.js";
 
 /** Nomad's batchUpdateInterval: client updates arriving within it share one Raft entry. */
@@ -214,12 +214,12 @@ export async function allocRead(
     case "Alloc.List": {
       const req = parseRequest(method, ListSchema, args);
       if (mustForward(deps, req)) return deps.forward(method, args);
-      const namespace = req.Namespace === "*" ? "*" : namespaceOf(req);
+      const inNamespace = inListNamespace(req);
       return blockingQuery(ctx, req, ["allocs"], call.signal, (snap) => ({
         body: {
           Allocations: snap
             .allocsByIDPrefix(req.Prefix ?? "")
-            .filter((a) => namespace === "*" || a.Namespace === namespace)
+            .filter(inNamespace)
             .map(allocListStub),
         },
       }));

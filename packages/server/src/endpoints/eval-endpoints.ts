@@ -4,7 +4,7 @@ import type { Evaluation } from "@nomad/structs";
 import { z } from "zod";
 import type { EndpointContext } from "./context.js";
 import { blockingQuery, mustForward } from "./query.js";
-import { namespaceOf, parseRequest, queryFields } from "./request.js";
+import { inListNamespace, parseRequest, queryFields } from "./request.js";
 import { allocListStub } from "./stubs.js";
 
 const EvalSpecificSchema = z
@@ -25,14 +25,14 @@ export async function evalRead(
     case "Eval.List": {
       const req = parseRequest(method, ListSchema, args);
       if (mustForward(deps, req)) return deps.forward(method, args);
-      const namespace = req.Namespace === "*" ? "*" : namespaceOf(req);
+      const inNamespace = inListNamespace(req);
       return blockingQuery(ctx, req, ["evals"], call.signal, (snap) => ({
         body: {
           Evaluations: snap
             .evalsByIDPrefix(req.Prefix ?? "")
             .filter(
               (e) =>
-                (namespace === "*" || e.Namespace === namespace) &&
+                inNamespace(e) &&
                 (req.FilterJobID === undefined || req.FilterJobID === "" || e.JobID === req.FilterJobID) &&
                 (req.FilterEvalStatus === undefined ||
                   req.FilterEvalStatus === "" ||

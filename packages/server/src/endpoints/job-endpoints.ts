@@ -14,7 +14,7 @@ import type { EndpointContext } from "./context.js";
 import { newJobEval } from "./evals.js";
 import { jobDiff } from "./job-diff.js";
 import { applyCommand, blockingQuery, mustForward } from "./query.js";
-import { namespaceOf, parseRequest, parseStruct, queryFields } from "./request.js";
+import { listNamespace, namespaceOf, parseRequest, parseStruct, queryFields } from "./request.js";
 import { allocListStub, jobIsParameterized, jobIsPeriodic, jobListStub } from "./stubs.js";
 
 const jobBody = z.unknown().refine((v) => typeof v === "object" && v !== null, "missing job");
@@ -203,7 +203,7 @@ export async function jobRead(
   if (method === "Job.List") {
     const req = parseRequest(method, ListSchema, args);
     if (mustForward(deps, req)) return deps.forward(method, args);
-    const namespace = req.Namespace === "*" ? "*" : namespaceOf(req);
+    const namespace = listNamespace(req);
     return blockingQuery(ctx, req, ["jobs", "job_summary"], call.signal, (snap) => ({
       body: {
         Jobs: snap

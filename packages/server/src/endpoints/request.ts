@@ -54,3 +54,16 @@ export function parseStruct<T>(field: string, parse: (input: unknown) => T, inpu
 export function namespaceOf(query: { Namespace?: string | undefined }): string {
   return query.Namespace === undefined || query.Namespace === "" ? "default" : query.Namespace;
 }
+
+/** A list query's namespace: `*` (every namespace) kept as is, absent means `default`. */
+export function listNamespace(query: { Namespace?: string | undefined }): string {
+  return query.Namespace === "*" ? "*" : namespaceOf(query);
+}
+
+/** Whether an object belongs to a list query's namespace (`*` matches all). */
+export function inListNamespace(query: {
+  Namespace?: string | undefined;
+}): (o: { Namespace: string }) => boolean {
+  const namespace = listNamespace(query);
+  return (o) => namespace === "*" || o.Namespace === namespace;
+}
