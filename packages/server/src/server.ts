@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { SerfNode, type SerfEvent } from "@nomad/gossip";
-import { RaftNode, WsTransport, isRaftError } from "@nomad/raft";
+import { RaftNode, WsTransport, isRaftError, type RaftNodeEvent } from "@nomad/raft";
 import { LocalRpc, RpcError, RpcPool, RpcServer, type Rpc } from "@nomad/rpc";
 import type { AgentMember, RaftConfigurationResponse } from "@nomad/structs";
 import { bootstrapServers, reconcileActions } from "./cluster/reconcile.js";
@@ -189,7 +189,7 @@ export class NomadServer {
       leader,
     );
     const s = ref.server;
-    s.unsubscribe.push(raft.observe((ev) => s.onRaftEvent(ev.type, ev)));
+    s.unsubscribe.push(raft.observe((ev) => s.onRaftEvent(ev)));
     for (const e of pending.splice(0)) s.onGossip(e);
     log.info("started server", { node_id: nodeID, rpc: rpcAdvertise, serf: s.serfAdvertise });
     s.reconcileTimer = setInterval(() => void s.reconcile(), RECONCILE_INTERVAL_MS);
@@ -238,19 +238,24 @@ export class NomadServer {
     }
   }
 
-  private onRaftEvent(type: string, ev: unknown): void {
-    if (type === "leaderChange") {
-      this.lastLeaderContactMs = Date.now();
-      const leader = this.raft.leader();
-      this.logger.named("nomad.raft").info("leader changed", { leader: leader?.address ?? "none" });
+  private onRaftEvent(ev: RaftNodeEvent): void {
+    switch (ev.type) {
+      case "leaderChange":
+        this.lastLeaderContactMs = Date.now();
+        this.logger
+          .named("nomad.raft")
+          .info("leader changed", { leader: this.raft.leader()?.address ?? "none" });
+        return;
+      case "roleChange":
+        if (ev.role === "leader" && !this.leading) void this.becomeLeader();
+        else if (ev.role !== "leader" && this.leading) void this.loseLeadership();
+        return;
+      case "fatal":
+        this.logger.error("raft failed", { error: String(ev.error) });
+        return;
+      default:
+        return;
     }
-    if (type === "roleChange") {
-      const role = (ev as { role: string }).role;
-      if (role === "leader" && !this.leading) void this.becomeLeader();
-      else if (role !== "leader" && this.leading) void this.loseLeadership();
-    }
-    if (type === "fatal")
-      this.logger.error("raft failed", { error: String((ev as { error: unknown }).error) });
   }
 
   private async becomeLeader(): Promise<void> {
