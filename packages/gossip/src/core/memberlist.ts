@@ -13,15 +13,16 @@ import type { Dead, PacketMessage, PushNodeState } from "../wire/types.js";
 import { bytesToIp } from "./addr.js";
 import { retransmitLimit } from "./broadcast-queue.js";
 import type { CoreConfig } from "./config.js";
-import { randomInt, shuffle, type Random } from "./prng.js";
-import { info, pushPullScaleMs, type NodeRecord } from "./memberlist-helpers.js";
+import { randomInt, shuffleIds, type Random } from "./prng.js";
+import { pushPullScaleMs } from "./memberlist-helpers.js";
+import type { MemberIds } from "./member-table.js";
+import { ALIVE, DEAD, LEFT, SUSPECT } from "./member-table.js";
 import { MembershipState } from "./membership-state.js";
-import type { Address, Delegate, Effect, NodeStateName } from "./types.js";
+import type { Address, Delegate, Effect } from "./types.js";
 
 const COMPOUND_HEADER_OVERHEAD = 2;
 const COMPOUND_OVERHEAD = 2;
 const USER_MSG_OVERHEAD = 1;
-const STATE_CODE: Record<NodeStateName, number> = { alive: 0, suspect: 1, dead: 2, left: 3 };
 
 interface AckWait {
   readonly deadlineMs: number;
@@ -69,8 +70,10 @@ export class Memberlist extends MembershipState {
     delegate: Delegate = {},
     /** Bytes the packet pipeline adds (encryption, label), subtracted from the UDP budget. */
     private readonly packetOverheadBytes = 0,
+    /** Name registry; a simulator shares one across its members (see member-table.ts). */
+    ids?: MemberIds,
   ) {
-    super(config, advertise, rng, startMs, delegate);
+    super(config, advertise, rng, startMs, delegate, ids);
     // Random stagger so nodes started together do not probe and gossip in lockstep.
     this.nextProbeMs = startMs + randomInt(rng, config.probeIntervalMs);
     this.nextGossipMs = startMs + randomInt(rng, config.gossipIntervalMs);
@@ -111,9 +114,10 @@ export class Memberlist extends MembershipState {
     for (const [name, s] of [...this.suspicions]) {
       if (this.now >= s.deadlineMs) {
         this.suspicions.delete(name);
-        const n = this.nodes.get(name);
-        if (n !== undefined && n.state === "suspect") {
-          this.deadNode({ type: "dead", incarnation: n.incarnation, node: name, from: this.config.name });
+        const id = this.nodes.idOf(name);
+        if (id >= 0 && this.nodes.state(id) === SUSPECT) {
+          const incarnation = this.nodes.incarnation(id);
+          this.deadNode({ type: "dead", incarnation, node: name, from: this.config.name });
         }
       }
     }
@@ -159,9 +163,10 @@ export class Memberlist extends MembershipState {
   leave(onSent?: () => void): void {
     if (this.leaving) return;
     this.leaving = true;
-    const me = this.nodes.get(this.config.name);
-    if (me === undefined) return;
-    const d: Dead = { type: "dead", incarnation: me.incarnation, node: me.name, from: me.name };
+    const me = this.nodes.idOf(this.config.name);
+    if (me < 0) return;
+    const name = this.config.name;
+    const d: Dead = { type: "dead", incarnation: this.nodes.incarnation(me), node: name, from: name };
     this.deadNode(d, onSent);
     // With nobody to tell, the broadcast would never be transmitted.
     if (this.numAlive() === 0 && onSent !== undefined) onSent();
@@ -189,24 +194,36 @@ export class Memberlist extends MembershipState {
   }
 
   private periodicPushPull(): void {
-    const candidates = [...this.nodes.values()].filter(
-      (n) => n.name !== this.config.name && n.state === "alive",
-    );
-    if (candidates.length === 0) return;
-    const n = candidates[randomInt(this.rng, candidates.length)] as NodeRecord;
-    this.pushPullWith(n.addr, false);
+    const t = this.nodes;
+    const isCandidate = (id: number) => t.state(id) === ALIVE && t.name(id) !== this.config.name;
+    let count = 0;
+    t.forEach((id) => {
+      if (isCandidate(id)) count++;
+    });
+    if (count === 0) return;
+    let pick = randomInt(this.rng, count);
+    let to: Address | null = null;
+    t.forEach((id) => {
+      if (to === null && isCandidate(id) && pick-- === 0) to = t.identity(id).addr;
+    });
+    if (to !== null) this.pushPullWith(to, false);
   }
 
   private localPushPull(join: boolean): StreamMessage {
-    const nodes: PushNodeState[] = [...this.nodes.values()].map((n) => ({
-      name: n.name,
-      addr: n.addrBytes,
-      port: n.addr.port,
-      meta: n.meta,
-      incarnation: n.incarnation,
-      state: STATE_CODE[n.state],
-      vsn: n.vsnBytes,
-    }));
+    const t = this.nodes;
+    const nodes: PushNodeState[] = [];
+    t.forEach((id) => {
+      const n = t.identity(id);
+      nodes.push({
+        name: n.name,
+        addr: n.addrBytes,
+        port: n.addr.port,
+        meta: n.meta,
+        incarnation: t.incarnation(id),
+        state: t.state(id),
+        vsn: n.vsnBytes,
+      });
+    });
     return {
       type: "pushPull",
       join,
@@ -369,8 +386,13 @@ export class Memberlist extends MembershipState {
   }
 
   private peerSupportsCrc(name: string): boolean {
-    const n = this.nodes.get(name);
-    return n !== undefined && (n.vsn[1] ?? 0) >= 5;
+    const id = this.nodes.idOf(name);
+    return id >= 0 && this.supportsCrc(id);
+  }
+
+  /** The peer speaks protocol 5+ (CRC-wrapped packets). */
+  private supportsCrc(id: number): boolean {
+    return (this.nodes.identity(id).vsn[1] ?? 0) >= 5;
   }
 
   private udpBudget(msgLen: number): number {
@@ -404,32 +426,32 @@ export class Memberlist extends MembershipState {
   }
 
   private gossip(): void {
-    const targets = this.kRandomNodes(this.config.gossipNodes, (n) => {
-      if (n.name === this.config.name) return false;
-      if (n.state === "alive" || n.state === "suspect") return true;
+    const t = this.nodes;
+    const targets = this.kRandomNodes(this.config.gossipNodes, (id) => {
+      if (t.name(id) === this.config.name) return false;
+      if (t.isUp(id)) return true;
       // Gossip to the dead for a while, so a wrongly-declared node learns it and refutes.
-      return this.now - n.stateChangeMs <= this.config.gossipToTheDeadMs;
+      return this.now - t.stateChangeMs(id) <= this.config.gossipToTheDeadMs;
     });
-    for (const t of targets) {
+    for (const id of targets) {
       const msgs = this.takeBroadcasts(
         this.config.udpBufferSize - COMPOUND_HEADER_OVERHEAD - this.packetOverheadBytes,
       );
       if (msgs.length === 0) return;
-      this.emitPacket(t.addr, msgs, (t.vsn[1] ?? 0) >= 5);
+      this.emitPacket(t.identity(id).addr, msgs, this.supportsCrc(id));
     }
   }
 
-  /** Up to k distinct random nodes passing `filter`, by sampling (memberlist's kRandomNodes). */
-  private kRandomNodes(k: number, filter: (n: NodeRecord) => boolean): NodeRecord[] {
-    const names = this.probeOrder;
-    const out: NodeRecord[] = [];
-    const seen = new Set<string>();
-    for (let i = 0; i < 3 * names.length && out.length < k; i++) {
-      const name = names[randomInt(this.rng, names.length)] as string;
-      if (seen.has(name)) continue;
-      seen.add(name);
-      const n = this.nodes.get(name);
-      if (n !== undefined && filter(n)) out.push(n);
+  /** Up to k distinct random members passing `filter`, by sampling (memberlist's kRandomNodes). */
+  private kRandomNodes(k: number, filter: (id: number) => boolean): number[] {
+    const order = this.probeOrder;
+    const out: number[] = [];
+    const seen = new Set<number>();
+    for (let i = 0; i < 3 * order.length && out.length < k; i++) {
+      const id = order.get(randomInt(this.rng, order.length));
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (this.nodes.knows(id) && filter(id)) out.push(id);
     }
     return out;
   }
@@ -440,11 +462,14 @@ export class Memberlist extends MembershipState {
     const target = this.nextProbeTarget();
     const interval = this.awareness.scale(this.config.probeIntervalMs);
     this.nextProbeMs = this.now + interval;
-    if (target === null) return;
+    if (target < 0) return;
+    const t = this.nodes;
+    const name = t.name(target);
+    const addr = t.identity(target).addr;
     this.stats.probes++;
     const seq = this.nextSeq();
     const p: Probe = {
-      target: target.name,
+      target: name,
       seq,
       startMs: this.now,
       timeoutAtMs: this.now + this.awareness.scale(this.config.probeTimeoutMs),
@@ -460,97 +485,105 @@ export class Memberlist extends MembershipState {
       deadlineMs: p.endAtMs,
       onAck: (payload, at) => {
         p.acked = true;
-        const n = this.nodes.get(p.target);
-        if (n !== undefined) this.delegate.notifyPingComplete?.(info(n), at - p.startMs, payload);
+        const id = t.idOf(p.target);
+        if (id >= 0) this.delegate.notifyPingComplete?.(t.info(id), at - p.startMs, payload);
       },
       onTimeout: () => undefined,
     });
-    const ping = this.encodePing(seq, target.name);
-    if (target.state === "suspect") {
+    const ping = this.encodePing(seq, name);
+    if (t.state(target) === SUSPECT) {
       // Tell a suspected node directly, so it can refute at once.
       const s = encodeMessage({
         type: "suspect",
-        incarnation: target.incarnation,
-        node: target.name,
+        incarnation: t.incarnation(target),
+        node: name,
         from: this.config.name,
       });
-      this.emitPacket(target.addr, [ping, s], (target.vsn[1] ?? 0) >= 5);
-    } else this.sendWithPiggyback(target.addr, ping, (target.vsn[1] ?? 0) >= 5);
+      this.emitPacket(addr, [ping, s], this.supportsCrc(target));
+    } else this.sendWithPiggyback(addr, ping, this.supportsCrc(target));
   }
 
-  private nextProbeTarget(): NodeRecord | null {
+  /** The next member to probe (round robin over a shuffled order), or -1. */
+  private nextProbeTarget(): number {
+    const t = this.nodes;
     for (let tries = 0; tries <= this.probeOrder.length; tries++) {
       if (this.probeIndex >= this.probeOrder.length) this.resetProbeOrder();
-      const name = this.probeOrder[this.probeIndex++];
-      if (name === undefined) return null;
-      const n = this.nodes.get(name);
-      if (n === undefined || name === this.config.name || n.state === "dead" || n.state === "left") continue;
-      return n;
+      if (this.probeIndex >= this.probeOrder.length) return -1;
+      const id = this.probeOrder.get(this.probeIndex++);
+      if (!t.knows(id) || t.name(id) === this.config.name) continue;
+      const state = t.state(id);
+      if (state === DEAD || state === LEFT) continue;
+      return id;
     }
-    return null;
+    return -1;
   }
 
   /** New random order; nodes dead longer than gossipToTheDead are forgotten here. */
   private resetProbeOrder(): void {
-    for (const [name, n] of [...this.nodes]) {
+    const t = this.nodes;
+    t.forEach((id) => {
+      const state = t.state(id);
       if (
-        (n.state === "dead" || n.state === "left") &&
-        this.now - n.stateChangeMs > this.config.gossipToTheDeadMs
+        (state === DEAD || state === LEFT) &&
+        this.now - t.stateChangeMs(id) > this.config.gossipToTheDeadMs
       ) {
-        this.nodes.delete(name);
+        t.remove(id);
       }
-    }
-    this.probeOrder = shuffle(this.rng, [...this.nodes.keys()]);
+    });
+    this.probeOrder.assign(shuffleIds(this.rng, t.idList()));
     this.probeIndex = 0;
   }
 
   private advanceProbe(): void {
     const p = this.probe;
     if (p === null) return;
-    const target = this.nodes.get(p.target);
+    const t = this.nodes;
+    const target = t.idOf(p.target);
     if (p.acked) {
       this.awareness.apply(-1);
       this.probe = null;
       return;
     }
-    if (target === undefined) {
+    if (target < 0) {
       this.probe = null;
       return;
     }
+    const targetAddr = t.identity(target).addr;
     if (!p.indirectSent && this.now >= p.timeoutAtMs) {
       p.indirectSent = true;
       const peers = this.kRandomNodes(
         this.config.indirectChecks,
-        (n) => n.name !== this.config.name && n.name !== p.target && n.state === "alive",
+        (id) => t.state(id) === ALIVE && id !== target && t.name(id) !== this.config.name,
       );
       for (const peer of peers) {
         this.stats.indirectProbes++;
-        const nack = (peer.vsn[1] ?? 0) >= 4;
+        const peerVsn = t.identity(peer).vsn;
+        const nack = (peerVsn[1] ?? 0) >= 4;
         if (nack) p.expectedNacks++;
         const ind = encodeMessage({
           type: "indirectPing",
           seqNo: p.seq,
-          target: target.addrBytes,
-          port: target.addr.port,
-          node: target.name,
+          target: t.identity(target).addrBytes,
+          port: targetAddr.port,
+          node: p.target,
           nack,
           sourceAddr: this.advertiseBytes,
           sourcePort: this.advertise.port,
           sourceNode: this.config.name,
         });
-        this.sendWithPiggyback(peer.addr, ind, (peer.vsn[1] ?? 0) >= 5);
+        this.sendWithPiggyback(t.identity(peer).addr, ind, this.supportsCrc(peer));
       }
-      if (!this.config.disableTcpPings && (target.vsn[1] ?? 0) >= 3) {
+      if (!this.config.disableTcpPings && (t.identity(target).vsn[1] ?? 0) >= 3) {
         this.stats.tcpFallbackProbes++;
         const ping = {
           type: "ping",
           seqNo: p.seq,
-          node: target.name,
+          node: p.target,
           sourceAddr: this.advertiseBytes,
           sourcePort: this.advertise.port,
           sourceNode: this.config.name,
         } as const;
-        this.openStream(target.addr, ping, (reply) => {
+        this.openStream(targetAddr, ping, (reply) => {
           if (reply !== null && reply.type === "ackResp" && reply.seqNo === p.seq) p.tcpOk = true;
         });
       }
@@ -564,8 +597,8 @@ export class Memberlist extends MembershipState {
       this.awareness.apply(p.expectedNacks > 0 ? Math.max(0, p.expectedNacks - p.nacks) : 1);
       this.suspectNode({
         type: "suspect",
-        incarnation: target.incarnation,
-        node: target.name,
+        incarnation: t.incarnation(target),
+        node: p.target,
         from: this.config.name,
       });
     }

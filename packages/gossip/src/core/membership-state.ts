@@ -6,12 +6,21 @@ import type { Alive, Dead, PushNodeState, Suspect } from "../wire/types.js";
 import { bytesToIp, ipToBytes } from "./addr.js";
 import { BroadcastQueue } from "./broadcast-queue.js";
 import type { CoreConfig } from "./config.js";
-import { bytesEqual, info, versionsCompatible, type NodeRecord } from "./memberlist-helpers.js";
+import { versionsCompatible } from "./memberlist-helpers.js";
+import type { MemberIds } from "./member-table.js";
+import {
+  ALIVE,
+  DEAD,
+  IdVector,
+  LEFT,
+  MemberTable,
+  SUSPECT,
+  bytesEqual,
+  type Identity,
+} from "./member-table.js";
 import { randomInt, type Random } from "./prng.js";
 import { Awareness, Suspicion, suspicionTimeoutMs } from "./suspicion.js";
-import type { Address, CoreStats, Delegate, NodeInfo, NodeStateName } from "./types.js";
-
-const STATE_NAME: readonly NodeStateName[] = ["alive", "suspect", "dead", "left"];
+import type { Address, CoreStats, Delegate, NodeInfo } from "./types.js";
 
 /** The usual version vector, shared by every record that has it (a big table holds N of them). */
 const COMMON_VSN: readonly number[] = Object.freeze([1, 5, 2, 2, 5, 5]);
@@ -37,8 +46,9 @@ function addressOf(bytes: Uint8Array, port: number): Address {
 }
 
 export abstract class MembershipState {
-  protected readonly nodes = new Map<string, NodeRecord>();
-  protected probeOrder: string[] = [];
+  protected readonly nodes: MemberTable;
+  /** Member ids in probe order (shuffled each pass; new members inserted at random). */
+  protected readonly probeOrder = new IdVector();
   protected incarnation = 0;
   protected readonly suspicions = new Map<string, Suspicion>();
   protected readonly queue: BroadcastQueue;
@@ -65,7 +75,9 @@ export abstract class MembershipState {
     protected readonly rng: Random,
     startMs: number,
     protected readonly delegate: Delegate,
+    ids?: MemberIds,
   ) {
+    this.nodes = new MemberTable(ids);
     this.now = startMs;
     this.advertiseBytes = ipToBytes(advertise.host);
     this.queue = new BroadcastQueue(config.broadcastQueueMax);
@@ -86,16 +98,22 @@ export abstract class MembershipState {
   }
 
   members(): NodeInfo[] {
-    return [...this.nodes.values()].map(info);
+    const out: NodeInfo[] = [];
+    this.nodes.forEach((id) => out.push(this.nodes.info(id)));
+    return out;
   }
   member(name: string): NodeInfo | undefined {
-    const n = this.nodes.get(name);
-    return n === undefined ? undefined : info(n);
+    const id = this.nodes.idOf(name);
+    return id < 0 ? undefined : this.nodes.info(id);
   }
+  /** The state we hold for `name` (cheaper than member(name) when only that is needed). */
+  stateOf(name: string): NodeInfo["state"] | undefined {
+    const id = this.nodes.idOf(name);
+    return id < 0 ? undefined : this.nodes.stateName(id);
+  }
+  /** Members held alive or suspect, ourselves included. */
   numAlive(): number {
-    let n = 0;
-    for (const x of this.nodes.values()) if (x.state === "alive" || x.state === "suspect") n++;
-    return n;
+    return this.nodes.up;
   }
 
   protected localMeta(): Uint8Array | null {
@@ -105,14 +123,23 @@ export abstract class MembershipState {
     return m;
   }
 
+  /** The distinct version vectors of the members we hold alive (for the push/pull check). */
+  private aliveVersions(): (readonly number[])[] {
+    const seen = new Set<readonly number[]>();
+    this.nodes.forEach((id) => {
+      if (this.nodes.state(id) === ALIVE) seen.add(this.nodes.identity(id).vsn);
+    });
+    return [...seen];
+  }
+
   protected mergeRemote(nodes: readonly PushNodeState[], userState: Uint8Array, join: boolean): void {
-    if (!versionsCompatible(nodes, this.nodes.values())) {
+    if (!versionsCompatible(nodes, this.aliveVersions())) {
       this.stats.droppedMessages++;
       return;
     }
     for (const r of nodes) {
-      const state = STATE_NAME[r.state] ?? "dead";
-      if (state === "alive") {
+      const state = r.state === ALIVE || r.state === SUSPECT || r.state === LEFT ? r.state : DEAD;
+      if (state === ALIVE) {
         this.aliveNode(
           {
             type: "alive",
@@ -125,7 +152,7 @@ export abstract class MembershipState {
           },
           false,
         );
-      } else if (state === "left") {
+      } else if (state === LEFT) {
         this.deadNode({ type: "dead", incarnation: r.incarnation, node: r.name, from: r.name });
       } else {
         // A remote "dead" is only a suspicion here: let the node refute it (memberlist's rule).
@@ -149,16 +176,12 @@ export abstract class MembershipState {
   protected aliveNode(a: Alive, bootstrap: boolean): void {
     const isLocal = a.node === this.config.name;
     if (this.leaving && isLocal) return;
-    const known = this.nodes.get(a.node);
+    const t = this.nodes;
+    let id = t.idOf(a.node);
     // Fast path for the common stale copy (push/pull merges re-send every node).
-    if (
-      known !== undefined &&
-      !isLocal &&
-      a.incarnation <= known.incarnation &&
-      a.port === known.addr.port &&
-      bytesEqual(a.addr, known.addrBytes)
-    ) {
-      return;
+    if (id >= 0 && !isLocal && a.incarnation <= t.incarnation(id)) {
+      const known = t.identity(id);
+      if (a.port === known.addr.port && bytesEqual(a.addr, known.addrBytes)) return;
     }
     const vsn = vsnArray(a.vsn);
     if (vsn.length >= 3) {
@@ -166,108 +189,98 @@ export abstract class MembershipState {
       if (pmin === 0 || pmax === 0 || pmin > pmax) return;
     }
     const addr = addressOf(a.addr, a.port);
-    let n = known;
     let updatesAddr = false;
-    if (n === undefined) {
-      n = {
-        name: a.node,
-        addr,
-        addrBytes: a.addr,
-        meta: a.meta,
-        incarnation: 0,
-        state: "dead",
-        vsn,
-        vsnBytes: a.vsn,
-        stateChangeMs: this.now,
-      };
-      this.nodes.set(a.node, n);
+    if (id < 0) {
+      id = t.add(a.node, this.now, (newId) => this.identityFor(newId, a, addr, vsn));
       // Insert at a random place in the probe order, so new nodes are probed promptly.
       // O(1): append, then swap with a random slot (a splice would make big joins cubic).
       const order = this.probeOrder;
-      order.push(a.node);
-      const j = randomInt(this.rng, order.length);
-      const last = order.length - 1;
-      [order[j], order[last]] = [order[last] as string, order[j] as string];
-    } else if (n.addr.host !== addr.host || n.addr.port !== addr.port) {
-      // Same name, new address: allowed only once the old owner left, or has been dead long enough.
-      const canReclaim =
-        n.state === "left" ||
-        (n.state === "dead" &&
-          this.config.deadNodeReclaimMs > 0 &&
-          this.now - n.stateChangeMs > this.config.deadNodeReclaimMs);
-      if (!canReclaim) {
-        this.stats.droppedMessages++;
-        this.delegate.notifyConflict?.(info(n), addr);
-        return;
+      order.push(id);
+      order.swap(randomInt(this.rng, order.length), order.length - 1);
+    } else {
+      const old = t.identity(id).addr;
+      if (old.host !== addr.host || old.port !== addr.port) {
+        // Same name, new address: allowed only once the old owner left, or has been dead long enough.
+        const state = t.state(id);
+        const canReclaim =
+          state === LEFT ||
+          (state === DEAD &&
+            this.config.deadNodeReclaimMs > 0 &&
+            this.now - t.stateChangeMs(id) > this.config.deadNodeReclaimMs);
+        if (!canReclaim) {
+          this.stats.droppedMessages++;
+          this.delegate.notifyConflict?.(t.info(id), addr);
+          return;
+        }
+        updatesAddr = true;
       }
-      updatesAddr = true;
     }
-    if (a.incarnation <= n.incarnation && !isLocal && !updatesAddr) return;
-    if (a.incarnation < n.incarnation && isLocal) return;
+    if (a.incarnation <= t.incarnation(id) && !isLocal && !updatesAddr) return;
+    if (a.incarnation < t.incarnation(id) && isLocal) return;
     this.suspicions.delete(a.node);
-    const wasDown = n.state === "dead" || n.state === "left";
-    const oldMeta = n.meta;
+    const wasDown = t.state(id) === DEAD || t.state(id) === LEFT;
+    const oldMeta = t.identity(id).meta;
     if (isLocal && !bootstrap) {
       // Someone gossips about us: an identical copy is harmless; anything else is refuted.
-      if (a.incarnation === n.incarnation && bytesEqual(a.meta, n.meta) && n.state === "alive") return;
-      this.refute(n, a.incarnation);
+      if (a.incarnation === t.incarnation(id) && bytesEqual(a.meta, oldMeta) && t.state(id) === ALIVE) return;
+      this.refute(id, a.incarnation);
       return;
     }
     this.broadcast(a.node, encodeMessage(a));
-    n.incarnation = a.incarnation;
-    n.meta = a.meta;
-    n.addr = addr;
-    n.addrBytes = a.addr;
-    n.vsn = vsn;
-    n.vsnBytes = a.vsn;
-    if (n.state !== "alive") {
-      n.state = "alive";
-      n.stateChangeMs = this.now;
-    }
-    if (wasDown) this.delegate.notifyJoin?.(info(n));
-    else if (!bytesEqual(oldMeta, a.meta)) this.delegate.notifyUpdate?.(info(n));
+    t.setIncarnation(id, a.incarnation);
+    t.setIdentity(id, this.identityFor(id, a, addr, vsn));
+    if (t.state(id) !== ALIVE) t.setState(id, ALIVE, this.now);
+    if (wasDown) this.delegate.notifyJoin?.(t.info(id));
+    else if (!bytesEqual(oldMeta, a.meta)) this.delegate.notifyUpdate?.(t.info(id));
   }
 
-  protected refute(me: NodeRecord, accused: number): void {
+  private identityFor(id: number, a: Alive, addr: Address, vsn: readonly number[]): Identity {
+    return this.nodes.ids.identity(id, a.node, addr, a.addr, a.meta, vsn, a.vsn);
+  }
+
+  protected refute(me: number, accused: number): void {
     this.stats.refutes++;
     this.incarnation = Math.max(this.incarnation, accused) + 1;
-    me.incarnation = this.incarnation;
-    me.meta = this.localMeta();
+    const t = this.nodes;
+    t.setIncarnation(me, this.incarnation);
+    const was = t.identity(me);
+    const meta = this.localMeta();
+    t.setIdentity(me, t.ids.identity(me, was.name, was.addr, was.addrBytes, meta, was.vsn, was.vsnBytes));
     // Being accused means others could not reach us in time: be more patient ourselves.
     this.awareness.apply(1);
     this.broadcast(
-      me.name,
+      was.name,
       encodeMessage({
         type: "alive",
-        incarnation: me.incarnation,
-        node: me.name,
+        incarnation: this.incarnation,
+        node: was.name,
         addr: this.advertiseBytes,
         port: this.advertise.port,
-        meta: me.meta,
+        meta,
         vsn: Uint8Array.from(this.config.vsn),
       }),
     );
   }
 
   protected suspectNode(s: Suspect): void {
-    const n = this.nodes.get(s.node);
-    if (n === undefined || s.incarnation < n.incarnation) return;
+    const t = this.nodes;
+    const id = t.idOf(s.node);
+    if (id < 0 || s.incarnation < t.incarnation(id)) return;
     const existing = this.suspicions.get(s.node);
     if (existing !== undefined) {
       if (existing.confirm(s.from)) this.broadcast(s.node, encodeMessage(s));
       return;
     }
-    if (n.state !== "alive") return;
+    if (t.state(id) !== ALIVE) return;
     if (s.node === this.config.name) {
-      this.refute(n, s.incarnation);
+      this.refute(id, s.incarnation);
       return;
     }
     this.stats.suspicions++;
     this.broadcast(s.node, encodeMessage(s));
-    n.incarnation = s.incarnation;
-    n.state = "suspect";
-    n.stateChangeMs = this.now;
-    const count = this.nodes.size;
+    t.setIncarnation(id, s.incarnation);
+    t.setState(id, SUSPECT, this.now);
+    const count = t.size;
     let k = this.config.suspicionMult - 2;
     if (count - 2 < k) k = 0;
     const minMs = suspicionTimeoutMs(this.config.suspicionMult, count, this.config.probeIntervalMs);
@@ -276,18 +289,18 @@ export abstract class MembershipState {
   }
 
   protected deadNode(d: Dead, onFinished?: () => void): void {
-    const n = this.nodes.get(d.node);
-    if (n === undefined || d.incarnation < n.incarnation) return;
+    const t = this.nodes;
+    const id = t.idOf(d.node);
+    if (id < 0 || d.incarnation < t.incarnation(id)) return;
     this.suspicions.delete(d.node);
-    if (n.state === "dead" || n.state === "left") return;
+    if (t.state(id) === DEAD || t.state(id) === LEFT) return;
     if (d.node === this.config.name && !this.leaving) {
-      this.refute(n, d.incarnation);
+      this.refute(id, d.incarnation);
       return;
     }
     this.broadcast(d.node, encodeMessage(d), onFinished);
-    n.incarnation = d.incarnation;
-    n.state = d.node === d.from ? "left" : "dead";
-    n.stateChangeMs = this.now;
-    this.delegate.notifyLeave?.(info(n));
+    t.setIncarnation(id, d.incarnation);
+    t.setState(id, d.node === d.from ? LEFT : DEAD, this.now);
+    this.delegate.notifyLeave?.(t.info(id));
   }
 }

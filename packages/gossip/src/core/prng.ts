@@ -39,12 +39,12 @@ export function randomInt(r: Random, n: number): number {
   return Math.floor(r.next() * n);
 }
 
-/** Fisher-Yates in place. */
-export function shuffle<T>(r: Random, a: T[]): T[] {
+/** Fisher-Yates in place over member ids. */
+export function shuffleIds(r: Random, a: Int32Array): Int32Array {
   for (let i = a.length - 1; i > 0; i--) {
     const j = randomInt(r, i + 1);
-    const t = a[i] as T;
-    a[i] = a[j] as T;
+    const t = a[i] as number;
+    a[i] = a[j] as number;
     a[j] = t;
   }
   return a;

@@ -3,6 +3,7 @@
 // and every random choice inside the members. Faults: packet loss, delay, partitions,
 // crash (kill). Streams (TCP) are reliable but cut by partitions and crashes.
 import { coreConfig, resolveConfig, type GossipConfigInput, type Profile } from "../config.js";
+import { MemberIds } from "../core/member-table.js";
 import { Memberlist } from "../core/memberlist.js";
 import { Serf } from "../core/serf.js";
 import type { MemberStatus, SerfEvent } from "../core/serf-types.js";
@@ -63,6 +64,8 @@ export class SimCluster {
   packetsSent = 0;
   packetsLost = 0;
   private nextPort = 10_000;
+  /** One name registry for every member: their tables are columns over the same ids. */
+  private readonly ids = new MemberIds(true);
 
   constructor(private readonly opts: SimOptions) {
     this.rng = new SeededRandom(opts.seed);
@@ -107,7 +110,7 @@ export class SimCluster {
       },
     };
     const seed = Math.floor(this.rng.next() * 2 ** 32);
-    const core = new Memberlist(cfg, addr, new SeededRandom(seed), this.nowMs, wrapped);
+    const core = new Memberlist(cfg, addr, new SeededRandom(seed), this.nowMs, wrapped, 0, this.ids);
     // the constructor's own join (itself, alive) already went through `record`
     const m: SimMember = {
       name,
@@ -340,7 +343,7 @@ export class SimCluster {
 
   /** The state `observer` has for `node` (undefined when unknown). */
   view(observer: string, node: string): NodeInfo["state"] | undefined {
-    return this.members.get(observer)?.core.member(node)?.state;
+    return this.members.get(observer)?.core.stateOf(node);
   }
 
   /** True when every live member sees exactly the live members as alive. */
@@ -348,7 +351,7 @@ export class SimCluster {
     const live = [...this.members.values()].filter((m) => m.alive);
     // O(N) pre-check on the event counts before the O(N²) look at every view
     if (live.some((m) => m.up < live.length)) return false;
-    return live.every((m) => live.every((o) => m.core.member(o.name)?.state === "alive"));
+    return live.every((m) => live.every((o) => m.core.stateOf(o.name) === "alive"));
   }
 }
 
