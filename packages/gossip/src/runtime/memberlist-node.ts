@@ -289,13 +289,24 @@ export class MemberlistNode {
 
   /** Broadcasts our graceful leave and waits until it went out (or the timeout). */
   leave(timeoutMs: number): Promise<boolean> {
+    const sent = this.queueLeave(timeoutMs);
+    this.pump();
+    return sent;
+  }
+
+  /**
+   * leave() without sending anything yet: only queues the dead-from-self broadcast. For a
+   * caller running inside the core (a broadcast's finished callback during a gossip round),
+   * whose handler performs the effects when it returns; the rest of that round already
+   * carries the message.
+   */
+  queueLeave(timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), timeoutMs);
       this.core.leave(() => {
         clearTimeout(t);
         resolve(true);
       });
-      this.pump();
     });
   }
 
