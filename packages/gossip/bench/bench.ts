@@ -2,7 +2,8 @@
 // graceful leave, user event to everyone, idle CPU and RSS) on N gossip-agent processes, and
 // simulated clusters on the virtual clock. Prints one JSON line per scenario.
 //   pnpm --filter @nomad/gossip bench [--sizes 5,20,50] [--runs 1] [--sim 1000,10000] [--profile lan]
-//     [--sim-wire] [--sim-max-wall-s 600]   (--sizes "" runs the simulator alone)
+//     [--sim-wire] [--sim-max-wall-s 600] [--events 40 --event-gap-ms 500]
+//     (--sizes "" runs the simulator alone)
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,11 @@ const { values } = parseArgs({
     profile: { type: "string", default: "lan" },
     "retransmit-floor": { type: "string", default: "0" },
     "base-port": { type: "string", default: "24000" },
+    // more user events per cluster after the first (rotating origins, --event-gap-ms apart), as
+    // measure.py --event-trials: one event's max latency spreads over ~2 gossip rounds, so
+    // single events cannot tell two implementations apart within 10 %
+    events: { type: "string", default: "1" },
+    "event-gap-ms": { type: "string", default: "500" },
     // "compiled": build dist + the example once and run agents on plain node (what a user ships);
     // "tsx": transpile at start-up (slower start, ~30 MiB more RSS)
     runner: { type: "string", default: "compiled" },
@@ -131,6 +137,41 @@ const pct = (xs: number[], p: number) => {
 };
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
+/**
+ * `count` more user events from rotating origins, `gapMs` apart, without waiting in between
+ * (measure.py's --event-trials); then up to 40 s for the stragglers (push/pull repairs). Per
+ * event: the latest arrival at the other members, from just before its POST.
+ */
+async function eventTrials(agents: Agent[], run: number, count: number, gapMs: number) {
+  if (count <= 0) return {};
+  const sent: { ev: string; origin: Agent; t: number }[] = [];
+  for (let k = 1; k <= count; k++) {
+    const origin = agents[k % agents.length] as Agent;
+    const ev = `bench${run}-${k}`;
+    const t = now();
+    await fetch(`http://127.0.0.1:${origin.http}/event`, {
+      method: "POST",
+      body: JSON.stringify({ name: ev, payload: "x" }),
+    });
+    sent.push({ ev, origin, t });
+    await sleep(gapMs);
+  }
+  const arrivals = (s: (typeof sent)[number]) =>
+    agents
+      .filter((a) => a !== s.origin)
+      .map((a) => (a.seen.get(`user:${s.ev}`)?.get(s.ev) ?? Infinity) - s.t);
+  await waitAll(() => sent.every((s) => arrivals(s).every((x) => x < Infinity)), 40);
+  const maxes = sent.map((s) => Math.max(...arrivals(s)));
+  const p50s = sent.map((s) => pct(arrivals(s), 0.5));
+  return {
+    event_trials: count,
+    event_trials_max_p50_s: r2(pct(maxes, 0.5)),
+    event_trials_max_p90_s: r2(pct(maxes, 0.9)),
+    event_trials_p50_p50_s: r2(pct(p50s, 0.5)),
+    event_trials_late_gt5s: sent.reduce((c, s) => c + arrivals(s).filter((x) => x > 5).length, 0),
+  };
+}
+
 async function cluster(n: number, run: number): Promise<void> {
   const base = Number(values["base-port"]) + run * 200;
   const agents: Agent[] = [];
@@ -177,6 +218,7 @@ async function cluster(n: number, run: number): Promise<void> {
     const others = agents.slice(1);
     await waitAll(() => others.every((a) => a.seen.has(`user:${ev}`)), 60);
     const evTimes = others.map((a) => (a.seen.get(`user:${ev}`)?.get(ev) ?? Infinity) - te);
+    const trials = await eventTrials(agents, run, Number(values.events) - 1, Number(values["event-gap-ms"]));
     // failure: kill -9 the last agent
     const victim = agents[n - 1] as Agent;
     const survivors = agents.slice(0, n - 1);
@@ -214,6 +256,7 @@ async function cluster(n: number, run: number): Promise<void> {
         leave_p50_s: r2(pct(leaveTimes, 0.5)),
         event_max_s: r2(Math.max(...evTimes)),
         event_p50_s: r2(pct(evTimes, 0.5)),
+        ...trials,
         idle_cpu_pct_per_agent: r2(mean(early.cpu)),
         idle_cpu_pct_per_agent_warm: r2(mean(warm.cpu)),
         idle_cpu_pct_per_agent_warm_p50: r2(pct(warm.cpu, 0.5)),
