@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { SimCluster } from "../src/testing/sim.js";
+import { simulate } from "./simulate.js";
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +19,10 @@ const { values } = parseArgs({
     "sim-wire": { type: "boolean", default: false },
     "sim-max-wall-s": { type: "string", default: "600" },
     "sim-max-heap-mib": { type: "string", default: "6000" },
+    // "storm": all join one seed at time 0; "staggered": one join every --sim-stagger-ms
+    "sim-join": { type: "string", default: "storm" },
+    "sim-stagger-ms": { type: "string", default: "10" },
+    "sim-progress-s": { type: "string", default: "0" },
     profile: { type: "string", default: "lan" },
     "retransmit-floor": { type: "string", default: "0" },
     "base-port": { type: "string", default: "24000" },
@@ -271,84 +275,21 @@ async function cluster(n: number, run: number): Promise<void> {
   }
 }
 
-/**
- * A simulated cluster: n members join one seed at virtual time 0 (the worst case for gossip:
- * every join goes through one member), then the last member is killed. Reports virtual
- * seconds and rounds (gossip rounds of 200 ms, probe rounds of 1 s in the lan profile) to
- * converge and to detect the failure, and the simulator's CPU cost. Gives up (and says how
- * far it got) past --sim-max-wall-s of real time.
- */
-function simulate(n: number): void {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const wire = values["sim-wire"] === true;
-  const maxWallMs = Number(values["sim-max-wall-s"]) * 1000;
-  const sim = new SimCluster({ seed: 7, wire, recordEvents: false, profile: "lan" });
-  for (let i = 0; i < n; i++) sim.add(`n${i}`);
-  for (let i = 1; i < n; i++) sim.join(`n${i}`, ["n0"]);
-  const gossipMs = 200;
-  const probeMs = 1000;
-  const maxHeapBytes = Number(values["sim-max-heap-mib"]) * 1048576;
-  // stop at the wall-time cap, or before the heap outgrows what the shared box can spare
-  const wallLeft = () =>
-    process.memoryUsage().heapUsed > maxHeapBytes ? 0 : maxWallMs - (performance.now() - t0);
-  // runUntil in slices, so a run that cannot finish stops at the wall-time cap
-  const until = (pred: () => boolean, maxVirtualMs: number, stepMs: number): number => {
-    const start = sim.now;
-    while (sim.now - start < maxVirtualMs && wallLeft() > 0) {
-      const t = sim.runUntil(pred, Math.min(1000, maxVirtualMs - (sim.now - start)), stepMs);
-      if (t >= 0) return sim.now - start;
-    }
-    return -1;
-  };
-  const converge = until(() => sim.converged(), 900_000, gossipMs);
-  const convergeReal = (performance.now() - t0) / 1000;
-  const base = {
-    scenario: "simulated",
-    n,
-    wire,
-    converge_virtual_s: converge < 0 ? null : converge / 1000,
-    converge_gossip_rounds: converge < 0 ? null : converge / gossipMs,
-    converge_probe_rounds: converge < 0 ? null : converge / probeMs,
-    converge_real_s: r2(convergeReal),
-  };
-  let detect = -1;
-  if (converge >= 0) {
-    const victim = `n${n - 1}`;
-    sim.kill(victim);
-    const others = [...sim.members.keys()].filter((x) => x !== victim);
-    detect = until(() => others.every((o) => sim.view(o, victim) === "dead"), 300_000, gossipMs);
-  }
-  const virtualS = sim.now / 1000;
-  const realS = (performance.now() - t0) / 1000;
-  const cpuMs = (() => {
-    const c = process.cpuUsage(cpu0);
-    return (c.user + c.system) / 1000;
-  })();
-  console.log(
-    JSON.stringify({
-      ...base,
-      known_fraction: converge < 0 ? r2(sim.knownFraction()) : 1,
-      detect_failure_virtual_s: detect < 0 ? null : detect / 1000,
-      detect_failure_probe_rounds: detect < 0 ? null : detect / probeMs,
-      virtual_s: virtualS,
-      packets: sim.packetsSent,
-      real_s: r2(realS),
-      gave_up_at_wall_cap: converge < 0 || detect < 0,
-      heap_mib: Math.round(process.memoryUsage().heapUsed / 1048576),
-      // CPU the simulator spent per simulated member: per second of its virtual time, and
-      // per second of real (wall) time the run took
-      cpu_ms_per_member_per_virtual_s: r2(cpuMs / n / virtualS),
-      cpu_ms_per_member_per_real_s: r2(cpuMs / n / realS),
-    }),
-  );
-}
-
 for (const n of values.sim
   .split(",")
   .filter((x) => x !== "")
-  .map(Number))
-  simulate(n);
+  .map(Number)) {
+  const result = simulate({
+    n,
+    wire: values["sim-wire"] === true,
+    join: values["sim-join"] === "staggered" ? "staggered" : "storm",
+    staggerMs: Number(values["sim-stagger-ms"]),
+    maxWallS: Number(values["sim-max-wall-s"]),
+    maxHeapMiB: Number(values["sim-max-heap-mib"]),
+    progressEveryS: Number(values["sim-progress-s"]),
+  });
+  console.log(JSON.stringify(result));
+}
 try {
   for (const n of values.sizes
     .split(",")
