@@ -64,12 +64,16 @@ export function encodeMessage(m: PacketMessage): Uint8Array {
   let b = memo.bytes.get(m);
   if (b !== undefined) return b;
   const key = contentKey(m);
-  b = key === null ? undefined : memo.shared.get(key);
-  if (b === undefined) {
-    b = encodeFresh(m);
-    memo.objects.set(b, m);
-    if (key !== null) memo.shared.set(key, b);
+  if (key !== null) {
+    // An equal message was encoded before: its bytes serve. `m` is then usually a fresh copy
+    // (a push/pull entry turned into an alive), so it is not remembered: a WeakMap entry per
+    // such copy cost more than the encoding it saves (millions in a big join).
+    const shared = memo.shared.get(key);
+    if (shared !== undefined) return shared;
   }
+  b = encodeFresh(m);
+  memo.objects.set(b, m);
+  if (key !== null) memo.shared.set(key, b);
   memo.bytes.set(m, b);
   return b;
 }
