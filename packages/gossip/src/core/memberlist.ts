@@ -321,12 +321,16 @@ export class Memberlist extends MembershipState {
     }
   }
 
-  /** Sends a user message (Serf's direct replies: query acks and responses) by UDP. */
+  /**
+   * Sends a user message (Serf's direct replies: query acks and responses) by UDP, alone:
+   * memberlist's SendToAddress piggybacks nothing, so replies do not spend the queue's
+   * transmits on the query's origin.
+   */
   sendUser(to: Address, payload: Uint8Array): void {
     const msg = new Uint8Array(payload.length + 1);
     msg[0] = 8;
     msg.set(payload, 1);
-    this.sendWithPiggyback(to, msg, false);
+    this.emitPacket(to, [msg], false);
   }
 
   /** Tries to reach a failed member again (Serf's reconnect): a join push/pull with it. */

@@ -2,6 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { SimCluster } from "../../src/testing/sim.js";
 import { suspicionTimeoutMs } from "../../src/core/suspicion.js";
+import { Memberlist } from "../../src/core/memberlist.js";
+import { SeededRandom } from "../../src/core/prng.js";
+import { coreConfig, resolveConfig } from "../../src/config.js";
 
 function cluster(
   n: number,
@@ -156,5 +159,22 @@ describe("dead node reclaim", () => {
     );
     expect(sim.members.get("n0")!.core.member("n2")?.addr.port).toBe(port);
     expect(sim.members.get("n0")!.core.stats.droppedMessages).toBeGreaterThan(0);
+  });
+});
+
+describe("direct user messages", () => {
+  it("go alone, as memberlist's SendToAddress: no queued broadcast rides on them", () => {
+    const cfg = coreConfig(resolveConfig({ name: "a" }, "lan"));
+    const m = new Memberlist(cfg, { host: "127.0.0.1", port: 7946 }, new SeededRandom(1), 0);
+    m.drain();
+    expect(m.pendingBroadcasts).toBe(1); // our own alive, queued at start
+    m.sendUser({ host: "127.0.0.1", port: 7947 }, Uint8Array.of(1, 2, 3));
+    const effects = m.drain();
+    expect(effects).toHaveLength(1);
+    const e = effects[0];
+    expect(e?.kind).toBe("packet");
+    if (e?.kind !== "packet") return;
+    expect(e.parts).toEqual([Uint8Array.of(8, 1, 2, 3)]);
+    expect(m.pendingBroadcasts).toBe(1);
   });
 });
