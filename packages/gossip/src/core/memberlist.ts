@@ -58,6 +58,11 @@ export class Memberlist extends MembershipState {
   private nextProbeMs: number;
   private nextGossipMs: number;
   private nextPushPullMs: number;
+  /**
+   * Whether the driver was last told to wake for the next gossip round. While not, rounds
+   * pass unseen, and a round found overdue is one that had nothing to send: skipped, not late.
+   */
+  private gossipArmed = true;
   private effects: Effect[] = [];
   private shutdown = false;
 
@@ -90,7 +95,13 @@ export class Memberlist extends MembershipState {
   // ---- time -------------------------------------------------------------------------
 
   nextWakeMs(): number {
-    let t = Math.min(this.nextProbeMs, this.nextGossipMs, this.nextPushPullMs);
+    let t = Math.min(this.nextProbeMs, this.nextPushPullMs);
+    // Nothing to gossip: the driver may sleep through the rounds. Their phase is kept, so
+    // what is queued later goes out on the next round of the same cadence (a Go ticker's).
+    const armed = this.hasGossip();
+    if (!armed || !this.gossipArmed) this.alignGossip();
+    this.gossipArmed = armed;
+    if (armed) t = Math.min(t, this.nextGossipMs);
     if (this.probe !== null)
       t = Math.min(t, this.probe.indirectSent ? this.probe.endAtMs : this.probe.timeoutAtMs);
     for (const a of this.acks.values()) t = Math.min(t, a.deadlineMs, a.nackAtMs ?? Infinity);
@@ -123,12 +134,14 @@ export class Memberlist extends MembershipState {
     }
     this.advanceProbe();
     if (this.now >= this.nextProbeMs && this.probe === null) this.startProbe();
+    if (!this.gossipArmed) this.alignGossip();
     if (this.now >= this.nextGossipMs) {
-      // Fixed cadence like Go's ticker: a late wake-up does not push every later round back
-      // (on a loaded box timers fire late, and `now + interval` would stretch each round).
-      const next = this.nextGossipMs + this.config.gossipIntervalMs;
-      this.nextGossipMs = next > this.now ? next : this.now + this.config.gossipIntervalMs;
-      this.gossip();
+      // Fixed cadence like Go's ticker: the round due runs (late, if the timer was), rounds
+      // nobody took are dropped, and the phase is kept (on a loaded box timers fire late,
+      // and `now + interval` would stretch every later round).
+      const interval = this.config.gossipIntervalMs;
+      this.nextGossipMs += (Math.floor((this.now - this.nextGossipMs) / interval) + 1) * interval;
+      if (this.hasGossip()) this.gossip();
     }
     if (this.now >= this.nextPushPullMs) {
       this.nextPushPullMs = this.now + pushPullScaleMs(this.config.pushPullIntervalMs, this.nodes.size);
@@ -427,6 +440,18 @@ export class Memberlist extends MembershipState {
       own.push(m);
     }
     return own;
+  }
+
+  /** Moves the next gossip round to the first one of its cadence at or after now. */
+  private alignGossip(): void {
+    const interval = this.config.gossipIntervalMs;
+    if (this.nextGossipMs < this.now)
+      this.nextGossipMs += Math.ceil((this.now - this.nextGossipMs) / interval) * interval;
+  }
+
+  /** Whether a gossip round would send anything (ours or the delegate's broadcasts). */
+  private hasGossip(): boolean {
+    return this.queue.length > 0 || (this.delegate.hasBroadcasts?.() ?? true);
   }
 
   private gossip(): void {

@@ -487,6 +487,10 @@ export class Serf implements Delegate {
     if (rebroadcast) queue.queue(null, Uint8Array.from(payload));
   }
 
+  hasBroadcasts(): boolean {
+    return this.intents.length > 0 || this.queries.length > 0 || this.events.length > 0;
+  }
+
   getBroadcasts(overhead: number, limit: number): Uint8Array[] {
     const tl = retransmitLimit(this.opts.retransmitMult, this.members.size, this.opts.retransmitFloor);
     const out = this.intents.take(overhead, limit, tl);

@@ -49,6 +49,11 @@ export interface Delegate {
   notifyMsg?(payload: Uint8Array): void;
   /** Queued user broadcasts to piggyback, each at most `limit` bytes including `overhead` per message. */
   getBroadcasts?(overhead: number, limit: number): Uint8Array[];
+  /**
+   * Whether getBroadcasts has anything to give. With it, an idle node sleeps through gossip
+   * rounds that would send nothing (without it, every round wakes the node).
+   */
+  hasBroadcasts?(): boolean;
   /** State to send in a push/pull. */
   localState?(join: boolean): Uint8Array;
   mergeRemoteState?(state: Uint8Array, join: boolean): void;
