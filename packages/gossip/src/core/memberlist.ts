@@ -451,6 +451,8 @@ export class Memberlist extends MembershipState {
 
   /** Whether a gossip round would send anything (ours or the delegate's broadcasts). */
   private hasGossip(): boolean {
+    // alone, nobody to send to (a one-server pool keeps its own alive queued until a join)
+    if (this.nodes.size <= 1) return false;
     return this.queue.length > 0 || (this.delegate.hasBroadcasts?.() ?? true);
   }
 

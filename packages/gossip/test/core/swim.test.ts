@@ -182,6 +182,21 @@ describe("direct user messages", () => {
 });
 
 describe("idle gossip rounds", () => {
+  it("a member alone does not wake for gossip rounds (its own alive waits for a peer)", () => {
+    const cfg = coreConfig(resolveConfig({ name: "a" }, "lan"));
+    const m = new Memberlist(cfg, { host: "127.0.0.1", port: 7946 }, new SeededRandom(1), 0);
+    expect(m.pendingBroadcasts).toBe(1);
+    // over 10 s: the probe rounds (1 s) and at most one push/pull, not 50 gossip rounds
+    let wakes = 0;
+    for (let t = m.nextWakeMs(); t < 10_000; t = m.nextWakeMs()) {
+      m.tick(t);
+      m.drain();
+      wakes++;
+    }
+    expect(wakes).toBeLessThanOrEqual(12);
+    expect(m.pendingBroadcasts).toBe(1);
+  });
+
   it("an idle member sleeps through empty rounds; what it queues later goes out on the same cadence", () => {
     const sim = new SimCluster({ seed: 5 });
     for (let i = 0; i < 3; i++) sim.add(`n${i}`);
