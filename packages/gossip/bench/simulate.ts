@@ -51,7 +51,20 @@ export function simulate(o: SimulateOptions): Record<string, unknown> {
       sim.run(o.staggerMs);
       lcg = (Math.imul(lcg, 1103515245) + 12345) >>> 0;
       sim.join(`n${i}`, [`n${lcg % i}`]);
-      if (i % 1000 === 0) sample();
+      if (i % 1000 === 0) {
+        const m = sample();
+        if (o.progressEveryS > 0) {
+          const line = {
+            n: o.n,
+            joined: i,
+            virtual_s: sim.now / 1000,
+            wall_s: r2((performance.now() - t0) / 1000),
+            packets: sim.packetsSent,
+            rss_mib: Math.round(m.rss / MiB),
+          };
+          process.stderr.write(`progress ${JSON.stringify(line)}\n`);
+        }
+      }
     }
     joinsDoneMs = sim.now;
   }
