@@ -1,26 +1,10 @@
 // Serf's force-leave (Nomad's `server force-leave`): a failed member becomes left on every node;
 // with prune it is forgotten at once.
-import { afterEach, describe, expect, it } from "vitest";
-import { SerfNode } from "../../src/runtime/serf-node.js";
+import { describe, expect, it } from "vitest";
+import type { SerfNode } from "../../src/runtime/serf-node.js";
+import { loopbackNodes, until } from "./nodes.js";
 
-const nodes: SerfNode[] = [];
-afterEach(async () => {
-  for (const n of nodes.splice(0)) await n.shutdown();
-});
-
-async function start(name: string): Promise<SerfNode> {
-  const n = await SerfNode.start({ name, bindHost: "127.0.0.1", bindPort: 0 }, () => undefined, "local");
-  nodes.push(n);
-  return n;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const start = loopbackNodes("local");
 
 const statusOf = (n: SerfNode, name: string) => n.members().find((m) => m.name === name)?.status;
 

@@ -3,27 +3,11 @@
 // does and as Serf effectively does (its Leave goroutine queues it while memberlist's gossip
 // loop is still sending that round), so the rest of that round already carries it. Queued
 // from a promise continuation it waited for the next gossip round (~100 ms more at N = 20).
-import { afterEach, describe, expect, it } from "vitest";
-import { SerfNode } from "../../src/runtime/serf-node.js";
+import { describe, expect, it } from "vitest";
+import type { SerfNode } from "../../src/runtime/serf-node.js";
+import { loopbackNodes, until } from "./nodes.js";
 
-const nodes: SerfNode[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.splice(0).map((n) => n.shutdown()));
-});
-
-async function start(name: string): Promise<SerfNode> {
-  const n = await SerfNode.start({ name, bindHost: "127.0.0.1", bindPort: 0 }, () => undefined, "test");
-  nodes.push(n);
-  return n;
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const start = loopbackNodes("test");
 
 describe("SerfNode graceful leave", () => {
   it("queues the memberlist leave within the send that finished the leave intent", async () => {
