@@ -3,7 +3,8 @@
 // and I/O goes out as Effects the driver performs (see types.ts). One instance = one node.
 //
 // Caller's contract:
-//   1. call tick(now) at or after nextWakeMs(), and on every received packet/stream;
+//   1. call tick(now) at or after nextWakeMs(), and on every received packet/stream; when a
+//      delegate queued a broadcast outside a core call, wake(now) before nextWakeMs();
 //   2. after every call, drain() the effects and perform them (send packets, open streams);
 //   3. report each stream exchange's outcome with streamResult(id, reply | null);
 //   4. answer incoming streams with handleStream(msg) and write back the reply it returns.
@@ -107,6 +108,17 @@ export class Memberlist extends MembershipState {
     for (const a of this.acks.values()) t = Math.min(t, a.deadlineMs, a.nackAtMs ?? Infinity);
     for (const s of this.suspicions.values()) t = Math.min(t, s.deadlineMs);
     return t;
+  }
+
+  /**
+   * Brings the core's clock to `nowMs` without running anything: call it before nextWakeMs()
+   * when the delegate queued a broadcast outside a core call (Serf's userEvent, query, leave
+   * intent), so the next gossip round is the first of the cadence after that moment, not one
+   * that passed while the node slept.
+   */
+  wake(nowMs: number): void {
+    this.now = Math.max(this.now, nowMs);
+    if (!this.gossipArmed) this.alignGossip();
   }
 
   tick(nowMs: number): void {

@@ -50,6 +50,11 @@ export interface SerfHost {
   numMembers(): number;
   /** We lost a name-conflict vote: stop (Serf shuts down). */
   conflictLost?(): void;
+  /**
+   * A caller's operation (user event, query, intent) queued a broadcast: the membership layer
+   * should wake for its next gossip round (an idle one sleeps through them).
+   */
+  broadcastQueued?(): void;
 }
 
 export interface SerfOptions extends CoalesceOptions {
@@ -207,6 +212,7 @@ export class Serf implements Delegate {
     } as const;
     this.handleUserEvent(msg);
     this.events.queue(null, encodeSerf(msg));
+    this.host?.broadcastQueued?.();
     return ltime;
   }
 
@@ -217,6 +223,7 @@ export class Serf implements Delegate {
       o.timeoutMs ?? this.opts.gossipIntervalMs * this.opts.queryTimeoutMult * Math.ceil(Math.log10(n + 1));
     const { handle, raw } = this.queriesEngine.start(name, payload, o, timeoutMs);
     this.queries.queue(null, raw);
+    this.host?.broadcastQueued?.();
     return handle;
   }
 
@@ -227,8 +234,10 @@ export class Serf implements Delegate {
     this.clock.increment();
     const msg = { type: "leave", ltime, node: this.opts.name, prune: false } as const;
     this.handleLeaveIntent(msg);
-    if (this.hasAliveMembers()) this.intents.queue(null, encodeSerf(msg), onSent);
-    else onSent();
+    if (this.hasAliveMembers()) {
+      this.intents.queue(null, encodeSerf(msg), onSent);
+      this.host?.broadcastQueued?.();
+    } else onSent();
   }
 
   /**
@@ -243,8 +252,10 @@ export class Serf implements Delegate {
     this.clock.increment();
     const msg = { type: "leave", ltime, node, prune } as const;
     this.handleLeaveIntent(msg);
-    if (this.hasAliveMembers()) this.intents.queue(null, encodeSerf(msg), onSent);
-    else onSent();
+    if (this.hasAliveMembers()) {
+      this.intents.queue(null, encodeSerf(msg), onSent);
+      this.host?.broadcastQueued?.();
+    } else onSent();
     return true;
   }
 
@@ -259,6 +270,7 @@ export class Serf implements Delegate {
     this.clock.witness(ltime);
     this.handleJoinIntent(msg);
     this.intents.queue(null, encodeSerf(msg));
+    this.host?.broadcastQueued?.();
   }
 
   private hasAliveMembers(): boolean {

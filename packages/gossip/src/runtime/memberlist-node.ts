@@ -137,6 +137,9 @@ export class MemberlistNode {
   }
 
   private arm(): void {
+    // the core's clock moves only with its inputs: a broadcast queued after an idle spell
+    // (a user event) must wait for the next round of the cadence from now, not a past one
+    this.core.wake(this.now());
     const wake = this.core.nextWakeMs();
     if (wake === this.timerAt && this.timer !== null) return;
     if (this.timer !== null) clearTimeout(this.timer);

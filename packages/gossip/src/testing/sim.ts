@@ -171,8 +171,14 @@ export class SimCluster {
       advertiseAddress: () => m.addr,
       sendUser: (to, payload) => core.sendUser(to, payload),
       reconnect: (to) => core.reconnect(to),
-      updateMeta: () => core.updateMeta(),
+      updateMeta: () => {
+        core.updateMeta();
+        this.at(this.nowMs, () => this.flush(m));
+      },
       numMembers: () => core.numAlive(),
+      // a test calling serf.userEvent / query directly: the member wakes for its next round
+      // (deferred to the current virtual instant, never re-entering the core mid-call)
+      broadcastQueued: () => this.at(this.nowMs, () => this.flush(m)),
     });
     return serf;
   }
@@ -262,6 +268,7 @@ export class SimCluster {
   private flush(m: SimMember): void {
     for (const e of m.core.drain()) this.perform(m, e);
     if (!m.alive) return;
+    m.core.wake(this.nowMs); // its clock moves only with its inputs (see Memberlist.wake)
     const wake = Math.min(m.core.nextWakeMs(), m.serf?.nextWakeMs() ?? Infinity);
     if (wake < m.scheduledWake) {
       m.scheduledWake = wake;

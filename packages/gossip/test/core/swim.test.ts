@@ -234,4 +234,31 @@ describe("idle gossip rounds", () => {
     const first = gossipAt[0]!;
     for (const t of gossipAt) expect((t - first) % 200).toBe(0);
   });
+
+  it("a user event queued after an idle spell waits for the next round of the cadence, not a past one", () => {
+    const sim = new SimCluster({ seed: 8 });
+    for (let i = 0; i < 3; i++) sim.addSerf(`s${i}`);
+    const core = sim.members.get("s0")!.core;
+    const gossipAt: number[] = [];
+    const drain = core.drain.bind(core);
+    core.drain = () => {
+      const effects = drain();
+      for (const e of effects)
+        if (e.kind === "packet" && [3, 4, 5, 8].includes(e.parts[0]?.[0] ?? -1)) gossipAt.push(sim.now);
+      return effects;
+    };
+    for (let i = 1; i < 3; i++) {
+      sim.join(`s${i}`, ["s0"]);
+      sim.serfJoined(`s${i}`);
+    }
+    sim.run(30_000);
+    const busy = gossipAt.length;
+    sim.run(1_037); // an instant between two rounds
+    sim.members.get("s0")!.serf!.userEvent("deploy", new Uint8Array(0), false);
+    sim.run(2_000);
+    expect(gossipAt.length).toBeGreaterThan(busy);
+    const first = gossipAt[0]!;
+    for (const t of gossipAt) expect((t - first) % 200).toBe(0);
+    expect(sim.serfEvents.filter((e) => e.event.type === "user")).toHaveLength(3);
+  });
 });

@@ -17,14 +17,16 @@ async function clusterWithFailedC(): Promise<[SerfNode, SerfNode]> {
   await c.join([addr]);
   await until("three alive members", () => a.members().length === 3 && b.members().length === 3);
   await c.shutdown(); // a crash: no leave
+  // ~4 s on a quiet box (probe, Lifeguard suspicion); far more when the suite shares two cores
   await until(
     "c failed on a and b",
     () => statusOf(a, "fl-c") === "failed" && statusOf(b, "fl-c") === "failed",
+    45_000,
   );
   return [a, b];
 }
 
-describe("force-leave", () => {
+describe("force-leave", { timeout: 120_000 }, () => {
   it("moves a failed member to left on every node", async () => {
     const [a, b] = await clusterWithFailedC();
     expect(a.forceLeave("fl-c")).toBe(true);
