@@ -23,6 +23,8 @@ const { values } = parseArgs({
     "sim-join": { type: "string", default: "storm" },
     "sim-stagger-ms": { type: "string", default: "10" },
     "sim-progress-s": { type: "string", default: "0" },
+    // kill the victim after this many virtual seconds even if not converged
+    "sim-converge-max-s": { type: "string", default: "1800" },
     profile: { type: "string", default: "lan" },
     "retransmit-floor": { type: "string", default: "0" },
     "base-port": { type: "string", default: "24000" },
@@ -287,6 +289,7 @@ for (const n of values.sim
     maxWallS: Number(values["sim-max-wall-s"]),
     maxHeapMiB: Number(values["sim-max-heap-mib"]),
     progressEveryS: Number(values["sim-progress-s"]),
+    convergeMaxS: Number(values["sim-converge-max-s"]),
   });
   console.log(JSON.stringify(result));
 }
