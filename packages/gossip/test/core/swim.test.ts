@@ -181,6 +181,21 @@ describe("direct user messages", () => {
   });
 });
 
+/** The virtual times at which `name` sends gossip packets (from now on). */
+function recordGossip(sim: SimCluster, name: string): number[] {
+  const core = sim.members.get(name)!.core;
+  const at: number[] = [];
+  const drain = core.drain.bind(core);
+  core.drain = () => {
+    const effects = drain();
+    // a gossip packet starts with a broadcast (suspect 3, alive 4, dead 5, user 8), not a probe
+    for (const e of effects)
+      if (e.kind === "packet" && [3, 4, 5, 8].includes(e.parts[0]?.[0] ?? -1)) at.push(sim.now);
+    return effects;
+  };
+  return at;
+}
+
 describe("idle gossip rounds", () => {
   it("a member alone does not wake for gossip rounds (its own alive waits for a peer)", () => {
     const cfg = coreConfig(resolveConfig({ name: "a" }, "lan"));
@@ -202,19 +217,11 @@ describe("idle gossip rounds", () => {
     for (let i = 0; i < 3; i++) sim.add(`n${i}`);
     const core = sim.members.get("n0")!.core;
     let ticks = 0;
-    const gossipAt: number[] = [];
+    const gossipAt = recordGossip(sim, "n0");
     const tick = core.tick.bind(core);
     core.tick = (now: number) => {
       ticks++;
       tick(now);
-    };
-    const drain = core.drain.bind(core);
-    core.drain = () => {
-      const effects = drain();
-      // a gossip packet starts with a broadcast (suspect 3, alive 4, dead 5, user 8), not a probe
-      for (const e of effects)
-        if (e.kind === "packet" && [3, 4, 5, 8].includes(e.parts[0]?.[0] ?? -1)) gossipAt.push(sim.now);
-      return effects;
     };
     for (let i = 1; i < 3; i++) sim.join(`n${i}`, ["n0"]);
     sim.run(30_000); // converged, every queue drained
@@ -238,15 +245,7 @@ describe("idle gossip rounds", () => {
   it("a user event queued after an idle spell waits for the next round of the cadence, not a past one", () => {
     const sim = new SimCluster({ seed: 8 });
     for (let i = 0; i < 3; i++) sim.addSerf(`s${i}`);
-    const core = sim.members.get("s0")!.core;
-    const gossipAt: number[] = [];
-    const drain = core.drain.bind(core);
-    core.drain = () => {
-      const effects = drain();
-      for (const e of effects)
-        if (e.kind === "packet" && [3, 4, 5, 8].includes(e.parts[0]?.[0] ?? -1)) gossipAt.push(sim.now);
-      return effects;
-    };
+    const gossipAt = recordGossip(sim, "s0");
     for (let i = 1; i < 3; i++) {
       sim.join(`s${i}`, ["s0"]);
       sim.serfJoined(`s${i}`);
