@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./fake-backend.js";
+import { LOCAL_ALLOC as ALLOC, startHarness, type Harness } from "./fake-backend.js";
 
 let h: Harness;
-const ALLOC = "a1b2c3d4-0000-4000-8000-000000000003";
 beforeEach(async () => {
   h = await startHarness();
 });

@@ -91,9 +91,12 @@ export class FakeServer implements ServerBackend {
   }
 }
 
+/** The one allocation the fake client runs locally. */
+export const LOCAL_ALLOC = "a1b2c3d4-0000-4000-8000-000000000003";
+
 export class FakeClient implements ClientBackend {
   readonly nodeID = "c1000000-0000-4000-8000-000000000002";
-  readonly allocs = new Set<string>(["a1b2c3d4-0000-4000-8000-000000000003"]);
+  readonly allocs = new Set<string>([LOCAL_ALLOC]);
   frames: LogStreamFrame[] = [];
   /** When set, the stream waits on it after the frames (follow mode). */
   hold: Promise<void> | undefined;
