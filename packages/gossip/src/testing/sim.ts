@@ -55,7 +55,8 @@ interface SimMember {
 
 export class SimCluster {
   readonly members = new Map<string, SimMember>();
-  private readonly byAddr = new Map<string, SimMember>();
+  /** host -> port -> member (no string built per packet to find its destination). */
+  private readonly byAddr = new Map<string, Map<number, SimMember>>();
   private readonly heap = new EventHeap();
   private seq = 0;
   private nowMs = 0;
@@ -127,7 +128,9 @@ export class SimCluster {
     };
     self.m = m;
     this.members.set(name, m);
-    this.byAddr.set(`${addr.host}:${addr.port}`, m);
+    let ports = this.byAddr.get(addr.host);
+    if (ports === undefined) this.byAddr.set(addr.host, (ports = new Map()));
+    ports.set(addr.port, m);
     this.flush(m);
     return core;
   }
@@ -284,7 +287,7 @@ export class SimCluster {
   }
 
   private perform(from: SimMember, e: Effect): void {
-    const to = this.byAddr.get(`${e.to.host}:${e.to.port}`);
+    const to = this.byAddr.get(e.to.host)?.get(e.to.port);
     const wire = this.opts.wire ?? true;
     if (e.kind === "packet") {
       this.packetsSent++;

@@ -33,7 +33,16 @@ function omit<T>(v: T, empty: boolean): T | undefined {
 interface Memo {
   readonly bytes: WeakMap<PacketMessage, Uint8Array>;
   readonly objects: WeakMap<Uint8Array, PacketMessage>;
-  readonly shared: Map<string, Uint8Array>;
+  /**
+   * Gossip messages worth sharing: alives by node (one per incarnation or meta change),
+   * suspects and deads by node and accuser (a failure draws one accusation per member).
+   */
+  readonly shared: Map<string, Shared[]>;
+}
+type Gossip = Extract<PacketMessage, { type: "alive" | "suspect" | "dead" }>;
+interface Shared {
+  readonly m: Gossip;
+  readonly bytes: Uint8Array;
 }
 let memo: Memo | null = null;
 
@@ -46,35 +55,50 @@ export function memoizedMessage(bytes: Uint8Array): PacketMessage | undefined {
   return memo?.objects.get(bytes);
 }
 
-/** A content key for the gossip messages worth sharing, null for one-off ones (pings, acks). */
-function contentKey(m: PacketMessage): string | null {
-  switch (m.type) {
-    case "alive":
-      return `a ${m.node} ${m.incarnation} ${m.port} ${m.addr.join(".")} ${m.meta === null ? "-" : m.meta.join(".")} ${m.vsn.join(".")}`;
-    case "suspect":
-    case "dead":
-      return `${m.type} ${m.node} ${m.incarnation} ${m.from}`;
-    default:
-      return null;
-  }
+function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Equal content, for the gossip messages worth sharing (one-off ones, pings, acks, are not). */
+function sameGossip(a: Gossip, b: Gossip): boolean {
+  if (a.type !== b.type || a.incarnation !== b.incarnation) return false;
+  if (a.type !== "alive") return a.from === (b as typeof a).from;
+  const o = b as typeof a;
+  return (
+    a.port === o.port && sameBytes(a.addr, o.addr) && sameBytes(a.meta, o.meta) && sameBytes(a.vsn, o.vsn)
+  );
+}
+
+function isGossip(m: PacketMessage): m is Gossip {
+  return m.type === "alive" || m.type === "suspect" || m.type === "dead";
+}
+
+function sharedKey(m: Gossip): string {
+  return m.type === "alive" ? m.node : `${m.type} ${m.node} ${m.from}`;
 }
 
 export function encodeMessage(m: PacketMessage): Uint8Array {
   if (memo === null) return encodeFresh(m);
   let b = memo.bytes.get(m);
   if (b !== undefined) return b;
-  const key = contentKey(m);
-  if (key !== null) {
+  let same: Shared[] | undefined;
+  if (isGossip(m)) {
     // An equal message was encoded before: its bytes serve. `m` is then usually a fresh copy
     // (a push/pull entry turned into an alive), so it is not remembered: a WeakMap entry per
     // such copy cost more than the encoding it saves (millions in a big join).
-    const shared = memo.shared.get(key);
-    if (shared !== undefined) return shared;
+    same = memo.shared.get(sharedKey(m));
+    if (same !== undefined) for (const x of same) if (sameGossip(x.m, m)) return x.bytes;
   }
   b = encodeFresh(m);
   memo.objects.set(b, m);
-  if (key !== null) memo.shared.set(key, b);
   memo.bytes.set(m, b);
+  if (isGossip(m)) {
+    if (same === undefined) memo.shared.set(sharedKey(m), [{ m, bytes: b }]);
+    else same.push({ m, bytes: b });
+  }
   return b;
 }
 
