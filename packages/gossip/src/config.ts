@@ -1,59 +1,132 @@
-// Configuration as data: one field table whose defaults are memberlist's DefaultLANConfig
-// (and Serf agent's) with the reason beside each, plus the wan / local / test profiles
-// derived from it. `resolveConfig` validates and names the failing field. Hand-written
-// rather than a zod schema: loading zod costs every agent process ~14 MiB of RSS.
+// Configuration as data: one zod schema whose defaults are memberlist's DefaultLANConfig (and
+// Serf agent's) with the reason beside each, plus the wan / local / test profiles derived from
+// it. `resolveConfig` lays a profile under the input, validates, and names every failing field.
+//
+// zod/mini rather than classic zod: the same validation core without the method-chaining
+// layer, so an agent loads less. Measured on the gossip agent bundled with esbuild (as
+// bench/bench.ts runs it, 5 s after start): 47.4 MiB RSS with zod/mini, 49.8 MiB with classic
+// zod, 46.2 MiB with no zod at all. Unbundled, Node's ESM loader reading zod's ~90 files costs
+// ~6 MiB more even with zod/mini: ship agents bundled. The helpers below (`int`, `count`, `ms`,
+// `bool`, `text`) keep the field list as short as method chains would.
+import * as z from "zod/mini";
 import type { CoreConfig } from "./core/config.js";
 
-/** A resolved configuration (every field present, defaults applied). */
-export interface GossipConfig {
-  /** Unique node name in the pool. */
-  readonly name: string;
-  /** UDP and TCP share this address, as in Serf. */
-  readonly bindHost: string;
-  readonly bindPort: number;
-  /** What peers are told to use; defaults to the bind address (the real port when bindPort is 0). */
-  readonly advertiseHost?: string | undefined;
-  readonly advertisePort?: number | undefined;
-  readonly probeIntervalMs: number;
-  readonly probeTimeoutMs: number;
-  readonly indirectChecks: number;
-  readonly suspicionMult: number;
-  readonly suspicionMaxTimeoutMult: number;
-  readonly awarenessMaxMultiplier: number;
-  readonly gossipIntervalMs: number;
-  readonly gossipNodes: number;
-  readonly gossipToTheDeadMs: number;
-  readonly retransmitMult: number;
-  readonly retransmitFloor: number;
-  readonly pushPullIntervalMs: number;
-  readonly tcpTimeoutMs: number;
-  readonly udpBufferSize: number;
-  readonly disableTcpPings: boolean;
-  readonly deadNodeReclaimMs: number;
-  readonly broadcastQueueMax: number;
-  readonly enableCompression: boolean;
-  readonly metaMaxBytes: number;
-  /** Base64 AES keys (16, 24 or 32 bytes); the first is primary. Empty = no encryption. */
-  readonly encryptKeys: string[];
-  readonly gossipVerifyIncoming: boolean;
-  readonly gossipVerifyOutgoing: boolean;
-  readonly label: string;
-  /** Serf tags carried in node meta. */
-  readonly tags: Record<string, string>;
-  readonly reapIntervalMs: number;
-  readonly reconnectIntervalMs: number;
-  readonly reconnectTimeoutMs: number;
-  readonly tombstoneTimeoutMs: number;
-  readonly broadcastTimeoutMs: number;
-  readonly leavePropagateDelayMs: number;
-  readonly eventBuffer: number;
-  readonly userEventSizeLimit: number;
-  readonly queryTimeoutMult: number;
-  readonly coalescePeriodMs: number;
-  readonly quiescentPeriodMs: number;
-  readonly userCoalescePeriodMs: number;
-  readonly userQuiescentPeriodMs: number;
+/** The kind of a value, as "got number" says it. */
+function kind(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
 }
+
+/** A value as "got ..." shows it: strings quoted (so "7946" and 7946 differ), objects by kind. */
+function shown(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  return typeof v === "object" || typeof v === "function" || typeof v === "symbol" ? kind(v) : String(v);
+}
+
+/** zod params whose message is `text(the value that failed)`; the field name is added by `describe`. */
+const says = (text: (input: unknown) => string) => ({
+  error: (issue: { readonly input?: unknown }) => text(issue.input),
+});
+
+/** A safe integer in min..max (or >= min); one message for a wrong type and for either bound. */
+function int(min: number, max?: number) {
+  const range = max === undefined ? `>= ${min}` : `in ${min}..${max}`;
+  const p = says((v) => `expected an integer ${range}, got ${shown(v)}`);
+  const base = z.int(p).check(z.minimum(min, p));
+  return max === undefined ? base : base.check(z.maximum(max, p));
+}
+const count = (min: number, def: number, max?: number) => z._default(int(min, max), def);
+const ms = (def: number) => count(0, def);
+const bool = (def: boolean) =>
+  z._default(z.boolean(says((v) => `expected true or false, got ${shown(v)}`)), def);
+const string = () => z.string(says((v) => `expected a string, got ${kind(v)}`));
+/** A string of min..max characters; absent = "required" (fields with a default never are). */
+function text(min: number, max: number) {
+  const length = says((v) => `expected ${min} to ${max} characters, got ${String(v).length}`);
+  const type = says((v) => (v === undefined ? "required" : `expected a string, got ${kind(v)}`));
+  return z.string(type).check(z.minLength(min, length), z.maxLength(max, length));
+}
+
+const keyBytes = (k: string) => Buffer.from(k, "base64").length;
+/** Base64 AES-128/192/256 keys, as memberlist's keyring accepts them. */
+const encryptKeyList = z.array(
+  string().check(
+    z.refine(
+      (k: string) => [16, 24, 32].includes(keyBytes(k)),
+      says((v) => `expected a base64 key of 16, 24 or 32 bytes, got ${keyBytes(String(v))} bytes`),
+    ),
+  ),
+  says((v) => `expected an array of strings, got ${shown(v)}`),
+);
+const stringMap = z.record(
+  z.string(),
+  string(),
+  says((v) => `expected an object of string values, got ${kind(v)}`),
+);
+
+/**
+ * The LAN base: every field, its bounds and its default, with the reason beside it. Compose it
+ * into a larger schema as it is; another profile is its deltas spread under the input
+ * (`resolveConfig` does that). Unknown keys are stripped.
+ */
+export const gossipConfigSchema = z.object(
+  {
+    /** Unique node name in the pool. */
+    name: text(1, 128),
+    /** UDP and TCP share this address, as in Serf. */
+    bindHost: z._default(string(), "127.0.0.1"), // loopback unless told otherwise: never expose by accident
+    bindPort: count(0, 7946, 65535), // Serf's / memberlist's default port
+    /** What peers are told to use; defaults to the bind address (the real port when bindPort is 0). */
+    advertiseHost: z.optional(string()),
+    advertisePort: z.optional(int(1, 65535)),
+
+    probeIntervalMs: ms(1000), // memberlist LAN: one probe per second bounds detection at a few seconds
+    probeTimeoutMs: ms(500), // memberlist LAN: well above a LAN RTT, below the interval
+    indirectChecks: count(0, 3, 16), // memberlist LAN: 3 helpers mask one lossy path
+    suspicionMult: count(1, 4), // memberlist LAN: suspicion = 4 × log10(N) × probe interval
+    suspicionMaxTimeoutMult: count(1, 6), // Lifeguard: start at 6× min, shrink with confirmations
+    awarenessMaxMultiplier: count(1, 8), // Lifeguard: a slow node backs off up to 8×
+    gossipIntervalMs: ms(200), // memberlist LAN: 5 gossip rounds per second
+    gossipNodes: count(1, 3), // memberlist LAN: fan-out 3
+    gossipToTheDeadMs: ms(30_000), // memberlist: tell a dead node for 30 s so a live one refutes
+    retransmitMult: count(1, 4), // memberlist LAN: 4 × ceil(log10(N+1)) transmissions
+    retransmitFloor: count(0, 0), // 0 = Serf's behaviour; 8 removes the N<=9 late tail
+    pushPullIntervalMs: ms(30_000), // memberlist LAN: full-state sync every 30 s (scaled above 32 nodes)
+    tcpTimeoutMs: ms(10_000), // memberlist LAN: bound on any TCP exchange
+    udpBufferSize: count(576, 1400, 65_000), // memberlist: fits a 1500-byte MTU
+    disableTcpPings: bool(false), // memberlist: TCP fallback ping catches UDP-only faults
+    deadNodeReclaimMs: ms(0), // memberlist: 0 = a dead node's name is reusable only once it left
+    broadcastQueueMax: count(16, 4096), // bound on queued broadcasts (oldest-most-sent dropped)
+    enableCompression: bool(true), // memberlist: LZW when smaller (UDP), always on TCP
+    metaMaxBytes: count(0, 512, 512), // memberlist MetaMaxSize
+
+    /** Base64 AES keys (16, 24 or 32 bytes); the first is primary. Empty = no encryption. */
+    encryptKeys: z._default(encryptKeyList, () => []), // plaintext unless configured, as Serf
+    gossipVerifyIncoming: bool(true), // with keys: refuse plaintext
+    gossipVerifyOutgoing: bool(true), // with keys: encrypt what we send
+    label: z._default(text(0, 255), ""), // upstream memberlist label; Debian serf 0.9.4 has none
+
+    /** Serf tags carried in node meta. */
+    tags: z._default(stringMap, () => ({})), // none unless configured, as Serf
+    reapIntervalMs: ms(15_000), // Serf: 15 s
+    reconnectIntervalMs: ms(30_000), // Serf: try one failed member every 30 s
+    reconnectTimeoutMs: ms(24 * 3600_000), // Serf: forget a failed member after 24 h
+    tombstoneTimeoutMs: ms(24 * 3600_000), // Serf: forget a left member after 24 h
+    broadcastTimeoutMs: ms(5_000), // Serf: wait at most 5 s for the leave intent to go out
+    leavePropagateDelayMs: ms(1_000), // Serf: let the dead message spread before exiting
+    eventBuffer: count(16, 512), // Serf: user-event ring size (must match peers' 512)
+    userEventSizeLimit: count(1, 512), // Serf agent: name + payload
+    queryTimeoutMult: count(1, 16), // Serf: query timeout = gossip × 16 × log10(N+1)
+    // Event coalescing for the event callback; each kind is on only when both its periods are > 0.
+    coalescePeriodMs: ms(0), // Serf library: off; serf agent: 3 s window for member events
+    quiescentPeriodMs: ms(0), // Serf library: off; serf agent: flush after 1 s quiet
+    userCoalescePeriodMs: ms(0), // Serf library: off; agent: 3 s for coalesce=true events
+    userQuiescentPeriodMs: ms(0), // Serf library: off; serf agent: 1 s
+  },
+  says((v) => `expected an object, got ${kind(v)}`),
+);
+
+/** A resolved configuration (every field present, defaults applied). */
+export type GossipConfig = Readonly<z.output<typeof gossipConfigSchema>>;
 
 /** What callers pass: a name, and any other field to override its default. */
 export type GossipConfigInput = { readonly name: string } & {
@@ -61,115 +134,8 @@ export type GossipConfigInput = { readonly name: string } & {
 };
 export type Profile = "lan" | "wan" | "local" | "test";
 
-/** How one field is checked, and its default (none = required, or optional when `optional`). */
-type FieldSpec =
-  | { readonly kind: "int"; readonly min?: number; readonly max?: number; readonly def?: number }
-  | { readonly kind: "bool"; readonly def: boolean }
-  | { readonly kind: "string"; readonly min?: number; readonly max?: number; readonly def?: string }
-  | { readonly kind: "strings" }
-  | { readonly kind: "tags" };
-
-const ms = (def: number): FieldSpec => ({ kind: "int", min: 0, def });
-const int = (min: number, def: number, max?: number): FieldSpec =>
-  max === undefined ? { kind: "int", min, def } : { kind: "int", min, max, def };
-const bool = (def: boolean): FieldSpec => ({ kind: "bool", def });
-
-/** Every field, its bounds and its default, with the reason beside it. */
-export const GOSSIP_CONFIG_FIELDS: Readonly<Record<keyof GossipConfig, FieldSpec>> = {
-  name: { kind: "string", min: 1, max: 128 },
-  bindHost: { kind: "string", def: "127.0.0.1" }, // loopback unless told otherwise: never expose by accident
-  bindPort: { kind: "int", min: 0, max: 65535, def: 7946 }, // Serf's / memberlist's default port
-  advertiseHost: { kind: "string" },
-  advertisePort: { kind: "int", min: 1, max: 65535 },
-
-  probeIntervalMs: ms(1000), // memberlist LAN: one probe per second bounds detection at a few seconds
-  probeTimeoutMs: ms(500), // memberlist LAN: well above a LAN RTT, below the interval
-  indirectChecks: int(0, 3, 16), // memberlist LAN: 3 helpers mask one lossy path
-  suspicionMult: int(1, 4), // memberlist LAN: suspicion = 4 × log10(N) × probe interval
-  suspicionMaxTimeoutMult: int(1, 6), // Lifeguard: start at 6× min, shrink with confirmations
-  awarenessMaxMultiplier: int(1, 8), // Lifeguard: a slow node backs off up to 8×
-  gossipIntervalMs: ms(200), // memberlist LAN: 5 gossip rounds per second
-  gossipNodes: int(1, 3), // memberlist LAN: fan-out 3
-  gossipToTheDeadMs: ms(30_000), // memberlist: tell a dead node for 30 s so a live one refutes
-  retransmitMult: int(1, 4), // memberlist LAN: 4 × ceil(log10(N+1)) transmissions
-  retransmitFloor: int(0, 0), // 0 = Serf's behaviour; 8 removes the N<=9 late tail
-  pushPullIntervalMs: ms(30_000), // memberlist LAN: full-state sync every 30 s (scaled above 32 nodes)
-  tcpTimeoutMs: ms(10_000), // memberlist LAN: bound on any TCP exchange
-  udpBufferSize: int(576, 1400, 65_000), // memberlist: fits a 1500-byte MTU
-  disableTcpPings: bool(false), // memberlist: TCP fallback ping catches UDP-only faults
-  deadNodeReclaimMs: ms(0), // memberlist: 0 = a dead node's name is reusable only once it left
-  broadcastQueueMax: int(16, 4096), // bound on queued broadcasts (oldest-most-sent dropped)
-  enableCompression: bool(true), // memberlist: LZW when smaller (UDP), always on TCP
-  metaMaxBytes: int(0, 512, 512), // memberlist MetaMaxSize
-
-  encryptKeys: { kind: "strings" }, // plaintext unless configured, as Serf
-  gossipVerifyIncoming: bool(true), // with keys: refuse plaintext
-  gossipVerifyOutgoing: bool(true), // with keys: encrypt what we send
-  label: { kind: "string", max: 255, def: "" }, // upstream memberlist label; Debian serf 0.9.4 has none
-
-  tags: { kind: "tags" },
-  reapIntervalMs: ms(15_000), // Serf: 15 s
-  reconnectIntervalMs: ms(30_000), // Serf: try one failed member every 30 s
-  reconnectTimeoutMs: ms(24 * 3600_000), // Serf: forget a failed member after 24 h
-  tombstoneTimeoutMs: ms(24 * 3600_000), // Serf: forget a left member after 24 h
-  broadcastTimeoutMs: ms(5_000), // Serf: wait at most 5 s for the leave intent to go out
-  leavePropagateDelayMs: ms(1_000), // Serf: let the dead message spread before exiting
-  eventBuffer: int(16, 512), // Serf: user-event ring size (must match peers' 512)
-  userEventSizeLimit: int(1, 512), // Serf agent: name + payload
-  queryTimeoutMult: int(1, 16), // Serf: query timeout = gossip × 16 × log10(N+1)
-  // Event coalescing for the event callback; each kind is on only when both its periods are > 0.
-  coalescePeriodMs: ms(0), // Serf library: off; serf agent: 3 s window for member events
-  quiescentPeriodMs: ms(0), // Serf library: off; serf agent: flush after 1 s quiet
-  userCoalescePeriodMs: ms(0), // Serf library: off; agent: 3 s for coalesce=true events
-  userQuiescentPeriodMs: ms(0), // Serf library: off; serf agent: 1 s
-};
-
-/** Checks one value; returns the problem (without the field name) or null. */
-function problem(spec: FieldSpec, v: unknown): string | null {
-  const shown = typeof v === "string" ? JSON.stringify(v) : typeof v === "object" ? typeof v : String(v);
-  switch (spec.kind) {
-    case "int": {
-      const lo = spec.min ?? -Infinity;
-      const hi = spec.max ?? Infinity;
-      const range = spec.max === undefined ? `>= ${lo}` : `in ${lo}..${hi}`;
-      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < lo || v > hi)
-        return `expected an integer ${range}, got ${shown}`;
-      return null;
-    }
-    case "bool":
-      return typeof v === "boolean" ? null : `expected true or false, got ${shown}`;
-    case "string": {
-      const lo = spec.min ?? 0;
-      const hi = spec.max ?? Infinity;
-      if (typeof v !== "string") return `expected a string, got ${shown}`;
-      if (v.length < lo || v.length > hi)
-        return `expected ${hi === Infinity ? `at least ${lo}` : `${lo} to ${hi}`} characters, got ${v.length}`;
-      return null;
-    }
-    case "strings":
-      if (!Array.isArray(v)) return `expected an array of strings, got ${shown}`;
-      for (let i = 0; i < v.length; i++)
-        if (typeof v[i] !== "string") return `[${i}]: expected a string, got ${typeof v[i]}`;
-      return null;
-    case "tags":
-      if (typeof v !== "object" || v === null || Array.isArray(v))
-        return `expected an object of string values, got ${v === null ? "null" : shown}`;
-      for (const [k, x] of Object.entries(v))
-        if (typeof x !== "string") return `.${k}: expected a string, got ${typeof x}`;
-      return null;
-  }
-}
-
-function defaultOf(spec: FieldSpec): unknown {
-  switch (spec.kind) {
-    case "strings":
-      return [];
-    case "tags":
-      return {};
-    default:
-      return spec.def;
-  }
-}
+/** @deprecated The field table is now the schema: use `gossipConfigSchema.shape`. */
+export const GOSSIP_CONFIG_FIELDS = gossipConfigSchema.shape;
 
 /** Deltas from the LAN base (memberlist DefaultWANConfig / DefaultLocalConfig; test = fast timers). */
 export const PROFILES: Readonly<Record<Profile, Partial<GossipConfigInput>>> = {
@@ -212,36 +178,39 @@ export class ConfigError extends Error {
   readonly code = "INVALID_CONFIG";
 }
 
+/** A zod path as the field is written: `tags.role`, `encryptKeys[0]`; the root is `config`. */
+function fieldName(path: readonly PropertyKey[]): string {
+  let s = "";
+  for (const k of path) s += typeof k === "number" ? `[${k}]` : s === "" ? String(k) : `.${String(k)}`;
+  return s === "" ? "config" : s;
+}
+
+/** One line per failing field (its first issue), in schema order: "field: expected ..., got ...". */
+function describe(issues: readonly z.core.$ZodIssue[]): string {
+  const lines = new Map<string, string>();
+  for (const issue of issues) {
+    const field = fieldName(issue.path);
+    if (!lines.has(field)) lines.set(field, `${field}: ${issue.message}`);
+  }
+  return [...lines.values()].join("\n");
+}
+
+/** The profile's deltas under the input (a field given as undefined is not given). */
+function withProfile(input: unknown, profile: Profile): unknown {
+  // not an object: left for the schema to refuse, naming what it got
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
+  const given = Object.entries(input).filter(([, v]) => v !== undefined);
+  return { ...PROFILES[profile], ...Object.fromEntries(given) };
+}
+
 /**
- * Validates `input` over the profile's defaults. Unknown keys are ignored; every problem
- * is reported, one line each, as "field: what was expected, got what".
+ * Lays the profile under `input`, then validates it with `gossipConfigSchema`. Unknown keys are
+ * ignored; every problem is reported, one line each, as "field: what was expected, got what".
  */
 export function resolveConfig(input: GossipConfigInput, profile: Profile = "lan"): GossipConfig {
-  if (typeof input !== "object" || input === null) throw new ConfigError("config: expected an object");
-  const merged: Record<string, unknown> = { ...PROFILES[profile], ...input };
-  const out: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [key, spec] of Object.entries(GOSSIP_CONFIG_FIELDS)) {
-    let v = merged[key];
-    if (v === undefined) v = defaultOf(spec);
-    if (v === undefined) {
-      if (key === "name") problems.push("name: required");
-      continue; // optional without a default (advertise address)
-    }
-    const p = problem(spec, v);
-    if (p !== null) problems.push(`${key}${p.startsWith("[") || p.startsWith(".") ? "" : ": "}${p}`);
-    else
-      out[key] =
-        spec.kind === "strings" ? [...(v as string[])] : spec.kind === "tags" ? { ...(v as object) } : v;
-  }
-  if (problems.length > 0) throw new ConfigError(problems.join("\n"));
-  const c = out as unknown as GossipConfig;
-  for (const k of c.encryptKeys) {
-    const n = Buffer.from(k, "base64").length;
-    if (n !== 16 && n !== 24 && n !== 32)
-      throw new ConfigError(`encryptKeys: key size must be 16, 24 or 32 bytes, got ${n}`);
-  }
-  return c;
+  const parsed = gossipConfigSchema.safeParse(withProfile(input, profile));
+  if (!parsed.success) throw new ConfigError(describe(parsed.error.issues));
+  return parsed.data;
 }
 
 export const PROTOCOL_VSN: readonly number[] = [1, 5, 2, 2, 5, 5];

@@ -1,6 +1,14 @@
 // The zod configuration: profiles derived from the LAN base, validation naming the field.
-import { describe, expect, it } from "vitest";
-import { ConfigError, PROFILES, coreConfig, resolveConfig } from "../../src/config.js";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { z } from "zod";
+import {
+  ConfigError,
+  PROFILES,
+  coreConfig,
+  gossipConfigSchema,
+  resolveConfig,
+  type GossipConfig,
+} from "../../src/config.js";
 
 describe("configuration", () => {
   it("lan is memberlist's DefaultLANConfig; wan and local change only their documented fields", () => {
@@ -38,7 +46,7 @@ describe("configuration", () => {
     expect(() => resolveConfig({ name: "" })).toThrow(ConfigError);
     expect(() => resolveConfig({ name: "a", bindPort: 70_000 })).toThrow(/bindPort/);
     expect(() => resolveConfig({ name: "a", encryptKeys: [Buffer.alloc(20).toString("base64")] })).toThrow(
-      /encryptKeys: key size must be 16, 24 or 32 bytes/,
+      /^encryptKeys\[0\]: expected a base64 key of 16, 24 or 32 bytes, got 20 bytes$/,
     );
   });
 
@@ -66,11 +74,74 @@ describe("configuration", () => {
     expect(resolveConfig({ name: "b" }).tags).toEqual({});
   });
 
-  it("no library module imports zod (loading it costs every agent process ~14 MiB)", async () => {
+  it("the exported schema refuses input that is not a configuration object, naming what it got", () => {
+    for (const [input, got] of [
+      [42, "number"],
+      ["name=a", "string"],
+      [null, "null"],
+      [undefined, "undefined"],
+      [[{ name: "a" }], "array"],
+    ] as const) {
+      const r = gossipConfigSchema.safeParse(input);
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.map((i) => [i.path, i.message])).toEqual([
+        [[], `expected an object, got ${got}`],
+      ]);
+      expect(() => resolveConfig(input as never)).toThrow(
+        new RegExp(`^config: expected an object, got ${got}$`),
+      );
+    }
+    // a field of the wrong type, as from parsed JSON
+    const json: unknown = JSON.parse('{"name":"a","tags":["role","web"],"encryptKeys":"k"}');
+    expect(
+      gossipConfigSchema.safeParse(json).error?.issues.map((i) => [i.path.join("."), i.message]),
+    ).toEqual([
+      ["encryptKeys", 'expected an array of strings, got "k"'],
+      ["tags", "expected an object of string values, got array"],
+    ]);
+  });
+
+  it("profiles are applied before validation: the schema parses PROFILES[p] overlaid by the input", () => {
+    for (const p of ["lan", "wan", "local", "test"] as const) {
+      const input = { name: "a", gossipNodes: 5 };
+      expect(resolveConfig(input, p)).toEqual(gossipConfigSchema.parse({ ...PROFILES[p], ...input }));
+    }
+    // the schema alone is the LAN base
+    expect(gossipConfigSchema.parse({ name: "a" })).toEqual(resolveConfig({ name: "a" }, "lan"));
+    // the input is validated after the profile is laid under it: a bad value is not masked
+    expect(() => resolveConfig({ name: "a", probeIntervalMs: -5 }, "wan")).toThrow(
+      /^probeIntervalMs: expected an integer >= 0, got -5$/,
+    );
+    // a field given as undefined is not given: the profile's value stands, not the LAN default
+    expect(resolveConfig({ name: "a", probeIntervalMs: undefined }, "wan").probeIntervalMs).toBe(5000);
+  });
+
+  it("the schema composes into a caller's schema (classic zod), errors pathed under it", () => {
+    const agent = z.object({ gossip: gossipConfigSchema, httpPort: z.number() });
+    expect(agent.parse({ gossip: { name: "a" }, httpPort: 1 }).gossip.bindPort).toBe(7946);
+    const r = agent.safeParse({ gossip: { name: "a", bindPort: -1 }, httpPort: 1 });
+    expect(r.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["gossip.bindPort", "expected an integer in 0..65535, got -1"],
+    ]);
+  });
+
+  it("a resolved configuration is typed precisely (read-only, two optional fields)", () => {
+    expectTypeOf<GossipConfig["name"]>().toEqualTypeOf<string>();
+    expectTypeOf<GossipConfig["advertisePort"]>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<GossipConfig["tags"]>().toEqualTypeOf<Record<string, string>>();
+    expectTypeOf<GossipConfig["encryptKeys"]>().toEqualTypeOf<string[]>();
+    expectTypeOf<Readonly<GossipConfig>>().toEqualTypeOf<GossipConfig>(); // every field read-only
+    expect("advertisePort" in resolveConfig({ name: "a" })).toBe(false);
+  });
+
+  it("the library loads zod only as zod/mini (classic zod costs a bundled agent ~3x the RSS)", async () => {
     const { readdir, readFile } = await import("node:fs/promises");
     const root = new URL("../../src/", import.meta.url);
     const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith(".ts"));
     expect(files.length).toBeGreaterThan(20);
-    for (const f of files) expect(await readFile(new URL(f, root), "utf8"), f).not.toMatch(/from "zod"/);
+    for (const f of files) {
+      const imports = (await readFile(new URL(f, root), "utf8")).match(/from "zod[^"]*"/g) ?? [];
+      for (const i of imports) expect(i, f).toBe('from "zod/mini"');
+    }
   });
 });
