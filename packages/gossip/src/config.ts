@@ -134,9 +134,6 @@ export type GossipConfigInput = { readonly name: string } & {
 };
 export type Profile = "lan" | "wan" | "local" | "test";
 
-/** @deprecated The field table is now the schema: use `gossipConfigSchema.shape`. */
-export const GOSSIP_CONFIG_FIELDS = gossipConfigSchema.shape;
-
 /** Deltas from the LAN base (memberlist DefaultWANConfig / DefaultLocalConfig; test = fast timers). */
 export const PROFILES: Readonly<Record<Profile, Partial<GossipConfigInput>>> = {
   lan: {},

@@ -4,7 +4,7 @@
 
 // Configuration
 export {
-  GOSSIP_CONFIG_FIELDS,
+  gossipConfigSchema,
   PROFILES,
   PROTOCOL_VSN,
   ConfigError,
