@@ -55,6 +55,7 @@ export function memoizedMessage(bytes: Uint8Array): PacketMessage | undefined {
   return memo?.objects.get(bytes);
 }
 
+/** Byte equality where null differs from empty: they encode differently (nil vs empty). */
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   if (a === b) return true;
   if (a === null || b === null || a.length !== b.length) return false;
