@@ -45,6 +45,18 @@ export function simulate(o: SimulateOptions): Record<string, unknown> {
     peakRss = Math.max(peakRss, m.rss);
     return m;
   };
+  /** One progress line on stderr: where the run is, what it cost so far, plus `extra`. */
+  const progress = (m: NodeJS.MemoryUsage, extra: Record<string, number>) => {
+    const line = {
+      n: o.n,
+      virtual_s: sim.now / 1000,
+      wall_s: r2((performance.now() - t0) / 1000),
+      packets: sim.packetsSent,
+      ...extra,
+      rss_mib: Math.round(m.rss / MiB),
+    };
+    process.stderr.write(`progress ${JSON.stringify(line)}\n`);
+  };
   for (let i = 0; i < o.n; i++) sim.add(`n${i}`);
   let joinsDoneMs = 0;
   if (o.join === "storm") {
@@ -59,17 +71,7 @@ export function simulate(o: SimulateOptions): Record<string, unknown> {
       sim.join(`n${i}`, [`n${lcg % i}`]);
       if (i % 1000 === 0) {
         const m = sample();
-        if (o.progressEveryS > 0) {
-          const line = {
-            n: o.n,
-            joined: i,
-            virtual_s: sim.now / 1000,
-            wall_s: r2((performance.now() - t0) / 1000),
-            packets: sim.packetsSent,
-            rss_mib: Math.round(m.rss / MiB),
-          };
-          process.stderr.write(`progress ${JSON.stringify(line)}\n`);
-        }
+        if (o.progressEveryS > 0) progress(m, { joined: i });
       }
     }
     joinsDoneMs = sim.now;
@@ -80,16 +82,10 @@ export function simulate(o: SimulateOptions): Record<string, unknown> {
     const m = sample();
     if (o.progressEveryS > 0 && sim.now - lastProgress >= o.progressEveryS * 1000) {
       lastProgress = sim.now;
-      const line = {
-        n: o.n,
-        virtual_s: sim.now / 1000,
-        wall_s: r2((performance.now() - t0) / 1000),
+      progress(m, {
         known_fraction: Number(sim.knownFraction().toFixed(5)),
-        packets: sim.packetsSent,
         heap_mib: Math.round(m.heapUsed / MiB),
-        rss_mib: Math.round(m.rss / MiB),
-      };
-      process.stderr.write(`progress ${JSON.stringify(line)}\n`);
+      });
     }
     return m.heapUsed > maxHeapBytes ? 0 : o.maxWallS * 1000 - (performance.now() - t0);
   };

@@ -211,8 +211,7 @@ export class Serf implements Delegate {
       cc: coalesce,
     } as const;
     this.handleUserEvent(msg);
-    this.events.queue(null, encodeSerf(msg));
-    this.host?.broadcastQueued?.();
+    this.enqueue(this.events, encodeSerf(msg));
     return ltime;
   }
 
@@ -222,8 +221,7 @@ export class Serf implements Delegate {
     const timeoutMs =
       o.timeoutMs ?? this.opts.gossipIntervalMs * this.opts.queryTimeoutMult * Math.ceil(Math.log10(n + 1));
     const { handle, raw } = this.queriesEngine.start(name, payload, o, timeoutMs);
-    this.queries.queue(null, raw);
-    this.host?.broadcastQueued?.();
+    this.enqueue(this.queries, raw);
     return handle;
   }
 
@@ -234,10 +232,8 @@ export class Serf implements Delegate {
     this.clock.increment();
     const msg = { type: "leave", ltime, node: this.opts.name, prune: false } as const;
     this.handleLeaveIntent(msg);
-    if (this.hasAliveMembers()) {
-      this.intents.queue(null, encodeSerf(msg), onSent);
-      this.host?.broadcastQueued?.();
-    } else onSent();
+    if (this.hasAliveMembers()) this.enqueue(this.intents, encodeSerf(msg), onSent);
+    else onSent();
   }
 
   /**
@@ -252,10 +248,8 @@ export class Serf implements Delegate {
     this.clock.increment();
     const msg = { type: "leave", ltime, node, prune } as const;
     this.handleLeaveIntent(msg);
-    if (this.hasAliveMembers()) {
-      this.intents.queue(null, encodeSerf(msg), onSent);
-      this.host?.broadcastQueued?.();
-    } else onSent();
+    if (this.hasAliveMembers()) this.enqueue(this.intents, encodeSerf(msg), onSent);
+    else onSent();
     return true;
   }
 
@@ -269,7 +263,12 @@ export class Serf implements Delegate {
     const msg = { type: "join", ltime, node: this.opts.name } as const;
     this.clock.witness(ltime);
     this.handleJoinIntent(msg);
-    this.intents.queue(null, encodeSerf(msg));
+    this.enqueue(this.intents, encodeSerf(msg));
+  }
+
+  /** Queues one of our own broadcasts and tells the host, so an idle membership layer wakes. */
+  private enqueue(queue: BroadcastQueue, msg: Uint8Array, onSent?: () => void): void {
+    queue.queue(null, msg, onSent);
     this.host?.broadcastQueued?.();
   }
 

@@ -94,8 +94,7 @@ export class SimCluster {
       notifyMsg: (p) => delegate.notifyMsg?.(p),
       getBroadcasts: (o, l) => delegate.getBroadcasts?.(o, l) ?? [],
       // a delegate without hasBroadcasts may have some; one without getBroadcasts has none
-      hasBroadcasts: () =>
-        delegate.hasBroadcasts?.() ?? (delegate.getBroadcasts === undefined ? false : true),
+      hasBroadcasts: () => delegate.hasBroadcasts?.() ?? delegate.getBroadcasts !== undefined,
       localState: (j) => delegate.localState?.(j) ?? new Uint8Array(0),
       mergeRemoteState: (b, j) => delegate.mergeRemoteState?.(b, j),
       ackPayload: () => delegate.ackPayload?.() ?? null,
